@@ -1,0 +1,73 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Paddock: a replicated coordination service (znodes, watches, sessions) over HTTP/JSON.
+///
+/// Module map (see docs/architecture.md): the pure cores `RaftCore` and `ZNodeTree` know
+/// nothing of I/O; `PaddockStorage` is the only code that touches SQLite and zlib;
+/// `PaddockServer` is the NIO shell; `paddock` is the executable.
+let package = Package(
+    name: "Paddock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "paddock", targets: ["paddock"]),
+        .library(name: "RaftCore", targets: ["RaftCore"]),
+        .library(name: "ZNodeTree", targets: ["ZNodeTree"]),
+        .library(name: "PaddockAPI", targets: ["PaddockAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure cores: no I/O, no clock.
+        .target(name: "RaftCore"),
+        .target(
+            name: "ZNodeTree",
+            dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")]
+        ),
+        // System libraries, reached only from PaddockStorage.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "PaddockStorage", dependencies: ["CSQLite", "CZlib"]),
+        // Wire types shared by server, client and command line.
+        .target(name: "PaddockAPI", dependencies: ["ZNodeTree"]),
+        .target(
+            name: "PaddockServer",
+            dependencies: [
+                "ZNodeTree", "PaddockStorage", "PaddockAPI", "RaftCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "PaddockSimulation", dependencies: ["RaftCore", "ZNodeTree"]),
+        .executableTarget(
+            name: "paddock",
+            dependencies: [
+                "PaddockServer", "PaddockSimulation", "PaddockAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
+        .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"]),
+        .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage"]),
+        .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),
+        .testTarget(
+            name: "PaddockServerTests",
+            dependencies: [
+                "PaddockServer", "PaddockAPI", "ZNodeTree",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "PaddockSimulationTests", dependencies: ["PaddockSimulation", "RaftCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// PaddockAPI: see docs/architecture.md for what this module holds.

@@ -1,0 +1,1 @@
+// PaddockServer: see docs/architecture.md for what this module holds.

@@ -1,0 +1,1 @@
+// PaddockSimulation: see docs/architecture.md for what this module holds.

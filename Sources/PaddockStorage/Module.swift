@@ -1,0 +1,1 @@
+// PaddockStorage: see docs/architecture.md for what this module holds.

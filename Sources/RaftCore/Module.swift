@@ -1,0 +1,1 @@
+// RaftCore: see docs/architecture.md for what this module holds.

@@ -1,0 +1,1 @@
+// ZNodeTree: see docs/architecture.md for what this module holds.
