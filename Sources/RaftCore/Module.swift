@@ -1,1 +1,0 @@
-// RaftCore: see docs/architecture.md for what this module holds.
