@@ -31,7 +31,7 @@ let package = Package(
         // System libraries, reached only from PaddockStorage.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "PaddockStorage", dependencies: ["CSQLite", "CZlib"]),
+        .target(name: "PaddockStorage", dependencies: ["CSQLite", "CZlib", "RaftCore"]),
         // Wire types shared by server, client and command line.
         .target(name: "PaddockAPI", dependencies: ["ZNodeTree"]),
         .target(
@@ -55,7 +55,7 @@ let package = Package(
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
         .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"]),
-        .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage"]),
+        .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage", "RaftCore"]),
         .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),
         .testTarget(
             name: "PaddockServerTests",
