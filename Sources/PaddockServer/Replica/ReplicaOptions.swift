@@ -1,0 +1,52 @@
+/// The knobs of a single-node replica, each with its default and what happens past it.
+///
+/// `paddock serve` fills these from its flags and from `Limits`; tests shrink them.
+public struct ReplicaOptions: Sendable, Equatable {
+    /// Applied entries between two snapshots (default 10,000). A snapshot is taken off the
+    /// apply path once this many entries were applied since the last one; only one is in
+    /// flight at a time.
+    public var snapshotIntervalEntries: Int
+    /// Entries kept in the log behind a snapshot (default 1,000), so a slow reader of the
+    /// log (later: a lagging follower) can still catch up without the snapshot.
+    public var snapshotLogTailEntries: Int
+    /// Proposals queued or being written at once (default 10,000). Past it `propose`
+    /// throws `unavailable` with a retry hint and nothing is logged.
+    public var pendingProposalsMax: Int
+    /// Sessions open or opening at once (default 100,000). Past it opening a session
+    /// throws `tooManySessions`.
+    public var sessionsMax: Int
+    /// Largest encoded entry accepted into the log (default 8 MiB). Past it `propose`
+    /// throws `proposalTooLarge`; HTTP's own body limits normally stop such requests first.
+    public var entryBytesMax: Int
+    /// Most entries written in one transaction (default 4,096); the rest wait for the next.
+    public var batchEntriesMax: Int
+    /// Period of the expiry timer for sessions and TTL nodes (default 100 ms). A session
+    /// expires at most about this long after its deadline.
+    public var expiryTickMs: Int
+
+    /// Options with the documented defaults, or the values given.
+    public init(
+        snapshotIntervalEntries: Int = 10_000,
+        snapshotLogTailEntries: Int = 1_000,
+        pendingProposalsMax: Int = 10_000,
+        sessionsMax: Int = 100_000,
+        entryBytesMax: Int = 8 * 1_048_576,
+        batchEntriesMax: Int = 4_096,
+        expiryTickMs: Int = 100
+    ) {
+        precondition(snapshotIntervalEntries > 0, "snapshotIntervalEntries \(snapshotIntervalEntries) must be > 0")
+        precondition(snapshotLogTailEntries >= 0, "snapshotLogTailEntries \(snapshotLogTailEntries) must be >= 0")
+        precondition(pendingProposalsMax > 0, "pendingProposalsMax \(pendingProposalsMax) must be > 0")
+        precondition(sessionsMax >= 0, "sessionsMax \(sessionsMax) must be >= 0")
+        precondition(entryBytesMax > 0, "entryBytesMax \(entryBytesMax) must be > 0")
+        precondition(batchEntriesMax > 0, "batchEntriesMax \(batchEntriesMax) must be > 0")
+        precondition(expiryTickMs > 0, "expiryTickMs \(expiryTickMs) must be > 0")
+        self.snapshotIntervalEntries = snapshotIntervalEntries
+        self.snapshotLogTailEntries = snapshotLogTailEntries
+        self.pendingProposalsMax = pendingProposalsMax
+        self.sessionsMax = sessionsMax
+        self.entryBytesMax = entryBytesMax
+        self.batchEntriesMax = batchEntriesMax
+        self.expiryTickMs = expiryTickMs
+    }
+}

@@ -1,0 +1,289 @@
+import Foundation
+import PaddockStorage
+import RaftCore
+import Testing
+import ZNodeTree
+
+@testable import PaddockServer
+
+@Suite struct ReplicaTests {
+    /// Starts a replica on a fresh store in `dir`.
+    func startReplica(_ dir: TempDirectory, options: ReplicaOptions = .init()) throws -> SingleNodeReplica {
+        let store = try LogStore(directory: dir.path)
+        return try SingleNodeReplica.start(log: store, options: options)
+    }
+
+    @Test func proposeAppliesAndAnswersWithTheEntryZxid() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let first = try await replica.propose(createCommand("/a", "one"), idempotencyKey: nil)
+        let second = try await replica.propose(createCommand("/a", "two"), idempotencyKey: nil)
+        await replica.shutdown()
+
+        guard case .created(let created, let stat) = first.result else {
+            Issue.record("expected created, got \(first.result)")
+            return
+        }
+        #expect(created == path("/a"))
+        #expect(stat.czxid == first.zxid)
+        // Index 1 is this run's no-op; the first proposal is 2.
+        #expect(first.zxid == Zxid(rawValue: 2))
+        #expect(second.zxid == Zxid(rawValue: 3))
+        guard case .failed(let error) = second.result else {
+            Issue.record("expected NodeExists, got \(second.result)")
+            return
+        }
+        #expect(error.code == .nodeExists)
+    }
+
+    @Test func concurrentProposalsShareTransactions() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let writers = 200
+        let zxids = try await withThrowingTaskGroup(of: Zxid.self) { group in
+            for i in 0..<writers {
+                group.addTask {
+                    let committed = try await replica.propose(createCommand("/k\(i)", "v\(i)"), idempotencyKey: nil)
+                    guard case .created = committed.result else { return .zero }
+                    return committed.zxid
+                }
+            }
+            var all: [Zxid] = []
+            for try await zxid in group { all.append(zxid) }
+            return all
+        }
+        let counters = replica.counters
+        let view = try await replica.read(.linearizable)
+        await replica.shutdown()
+
+        #expect(Set(zxids).count == writers)
+        #expect(!zxids.contains(.zero))
+        #expect(view.tree.children(of: .root)?.count == writers)
+        #expect(counters.entriesApplied == writers + 1)
+        #expect(counters.transactionsCommitted < counters.entriesApplied)
+    }
+
+    @Test func restartRecoversEveryWriteAndTheDigest() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        for i in 0..<20 {
+            _ = try await replica.propose(createCommand("/n\(i)", "data\(i)"), idempotencyKey: nil)
+        }
+        _ = try await replica.propose(
+            .setData(SetDataOp(path: path("/n3"), data: Array("changed".utf8), expectedVersion: 0)),
+            idempotencyKey: nil
+        )
+        let before = try await replica.read(.linearizable)
+        await replica.shutdown()
+
+        let reopened = try startReplica(dir)
+        let after = try await reopened.read(.serializable)
+        #expect(await eventually { reopened.status.isReady })
+        await reopened.shutdown()
+
+        #expect(after.zxid == before.zxid)
+        #expect(after.tree.digest() == before.tree.digest())
+        let node = after.tree.node(at: path("/n3"))
+        #expect(node.map { String(decoding: $0.data, as: UTF8.self) } == "changed")
+        #expect(node?.stat.version == 1)
+    }
+
+    @Test func snapshotsBoundTheLogAndRestartRecoversFromThem() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let options = ReplicaOptions(snapshotIntervalEntries: 50, snapshotLogTailEntries: 10)
+        let replica = try startReplica(dir, options: options)
+        for i in 0..<260 {
+            _ = try await replica.propose(createCommand("/s\(i)", String(repeating: "x", count: i % 17)), idempotencyKey: nil)
+        }
+        let applied = replica.status.appliedZxid
+        #expect(await eventually {
+            replica.counters.lastSnapshotIndex.rawValue + UInt64(options.snapshotIntervalEntries) > applied.rawValue
+        })
+        let before = try await replica.read(.linearizable)
+        let counters = replica.counters
+        await replica.shutdown()
+        #expect(counters.snapshotsSaved >= 4)
+
+        let store = try LogStore(directory: dir.path)
+        let stored = try store.storedEntryCount()
+        let recovered = try store.recover()
+        store.close()
+        #expect(stored <= options.snapshotIntervalEntries + options.snapshotLogTailEntries)
+        #expect(recovered.snapshot?.index == counters.lastSnapshotIndex)
+
+        let reopened = try startReplica(dir, options: options)
+        let after = try await reopened.read(.serializable)
+        await reopened.shutdown()
+        #expect(after.tree.digest() == before.tree.digest())
+        #expect(after.tree.nodeCount == before.tree.nodeCount)
+    }
+
+    @Test func expiredSessionLosesItsEphemeralsThroughTheLog() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir, options: ReplicaOptions(expiryTickMs: 20))
+        let opened = try await replica.openSession(ttlMs: 150)
+        guard case .sessionOpened(let session, let ttlMs) = opened.result else {
+            Issue.record("expected sessionOpened, got \(opened.result)")
+            await replica.shutdown()
+            return
+        }
+        #expect(ttlMs == 150)
+        let created = try await replica.propose(createCommand("/eph", "", kind: .ephemeral, session: session), idempotencyKey: nil)
+        #expect(created.zxid > opened.zxid)
+        let appliedBefore = replica.status.appliedZxid
+        let gone = await eventually {
+            guard let view = try? await replica.read(.linearizable) else { return false }
+            return view.tree.node(at: path("/eph")) == nil
+        }
+        let view = try await replica.read(.linearizable)
+        await #expect(throws: ReplicaError.self) { _ = try await replica.keepAlive(session) }
+        await replica.shutdown()
+
+        #expect(gone)
+        #expect(view.tree.session(session) == nil)
+        #expect(view.zxid > appliedBefore)
+    }
+
+    @Test func keepAliveExtendsAndUnknownSessionsAreExpired() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let opened = try await replica.openSession(ttlMs: 60_000)
+        guard case .sessionOpened(let session, _) = opened.result else {
+            Issue.record("expected sessionOpened, got \(opened.result)")
+            await replica.shutdown()
+            return
+        }
+        let remaining = try await replica.keepAlive(session)
+        let unknown = SessionID(rawValue: 12_345)
+        let error = await #expect(throws: ReplicaError.self) { _ = try await replica.keepAlive(unknown) }
+        _ = try await replica.propose(.closeSession(session), idempotencyKey: nil)
+        let afterClose = await #expect(throws: ReplicaError.self) { _ = try await replica.keepAlive(session) }
+        await replica.shutdown()
+
+        #expect(remaining == 60_000)
+        #expect(error?.code == .sessionExpired)
+        #expect(afterClose?.code == .sessionExpired)
+    }
+
+    @Test func sessionsSurviveARestartWithAFreshTTL() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let opened = try await replica.openSession(ttlMs: 60_000)
+        guard case .sessionOpened(let session, _) = opened.result else {
+            Issue.record("expected sessionOpened, got \(opened.result)")
+            await replica.shutdown()
+            return
+        }
+        await replica.shutdown()
+        let reopened = try startReplica(dir)
+        let remaining = try await reopened.keepAlive(session)
+        await reopened.shutdown()
+        #expect(remaining == 60_000)
+    }
+
+    @Test func sessionLimitRefusesOpening() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir, options: ReplicaOptions(sessionsMax: 2))
+        _ = try await replica.openSession(ttlMs: 10_000)
+        _ = try await replica.openSession(ttlMs: 10_000)
+        let error = await #expect(throws: ReplicaError.self) { _ = try await replica.openSession(ttlMs: 10_000) }
+        let sessions = try await replica.read(.linearizable).tree.sessionCount
+        await replica.shutdown()
+        #expect(error?.code == .tooManySessions)
+        #expect(sessions == 2)
+    }
+
+    @Test func idempotencyKeyReturnsTheFirstResult() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let first = try await replica.propose(createCommand("/once", "a"), idempotencyKey: "key-1")
+        let retry = try await replica.propose(createCommand("/once", "a"), idempotencyKey: "key-1")
+        let other = try await replica.propose(createCommand("/once", "a"), idempotencyKey: "key-2")
+        await replica.shutdown()
+        #expect(retry.zxid == first.zxid)
+        guard case .created = retry.result, case .failed(let error) = other.result else {
+            Issue.record("expected created then NodeExists, got \(retry.result) and \(other.result)")
+            return
+        }
+        #expect(error.code == .nodeExists)
+    }
+
+    @Test func storageFailureStopsServing() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let log = FaultyLog(store: try LogStore(directory: dir.path))
+        let replica = try SingleNodeReplica.start(log: log)
+        let ok = try await replica.propose(createCommand("/before", "x"), idempotencyKey: nil)
+        log.failSaves.store(true, ordering: .sequentiallyConsistent)
+        let failed = await #expect(throws: ReplicaError.self) {
+            _ = try await replica.propose(createCommand("/after", "x"), idempotencyKey: nil)
+        }
+        let status = replica.status
+        let readError = await #expect(throws: ReplicaError.self) { _ = try await replica.read(.serializable) }
+        let laterError = await #expect(throws: ReplicaError.self) {
+            _ = try await replica.propose(createCommand("/later", "x"), idempotencyKey: nil)
+        }
+        await replica.shutdown()
+
+        #expect(failed?.code == .storage)
+        #expect(readError?.code == .storage)
+        #expect(laterError?.code == .storage)
+        #expect(!status.isHealthy)
+        #expect(!status.isReady)
+        #expect(status.appliedZxid == ok.zxid)
+
+        let store = try LogStore(directory: dir.path)
+        let recovered = try store.recover()
+        store.close()
+        #expect(recovered.entries.last?.index == LogIndex(ok.zxid.rawValue))
+    }
+
+    @Test func pendingLimitAnswersUnavailable() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let log = FaultyLog(store: try LogStore(directory: dir.path))
+        let replica = try SingleNodeReplica.start(log: log, options: ReplicaOptions(pendingProposalsMax: 2))
+        #expect(await eventually { replica.status.isReady })
+        log.holdSaves.store(true, ordering: .sequentiallyConsistent)
+        async let first = replica.propose(createCommand("/p1", ""), idempotencyKey: nil)
+        // The first proposal is now held inside `save`; the second waits in the queue.
+        #expect(await eventually { log.saveCalls.load(ordering: .sequentiallyConsistent) == 2 })
+        async let second = replica.propose(createCommand("/p2", ""), idempotencyKey: nil)
+        #expect(await eventually { replica.shared.withLock { $0.queue.count } == 1 })
+        let refused = await #expect(throws: ReplicaError.self) {
+            _ = try await replica.propose(createCommand("/p3", ""), idempotencyKey: nil)
+        }
+        log.holdSaves.store(false, ordering: .sequentiallyConsistent)
+        log.release.signal()
+        let results = try await [first, second]
+        await replica.shutdown()
+
+        #expect(refused?.code == .unavailable)
+        #expect(refused?.retryAfterSeconds == 1)
+        #expect(results.map(\.zxid.rawValue) == [2, 3])
+    }
+
+    @Test func linearizableReadSeesEveryAcknowledgedWrite() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        for i in 0..<10 {
+            let committed = try await replica.propose(createCommand("/r\(i)", "\(i)"), idempotencyKey: nil)
+            let view = try await replica.read(.linearizable)
+            #expect(view.zxid >= committed.zxid)
+            #expect(view.tree.node(at: path("/r\(i)")) != nil)
+        }
+        await replica.shutdown()
+        let refused = await #expect(throws: ReplicaError.self) { _ = try await replica.read(.linearizable) }
+        #expect(refused?.code == .shuttingDown)
+    }
+}
