@@ -1,1 +1,0 @@
-// PaddockAPI: see docs/architecture.md for what this module holds.

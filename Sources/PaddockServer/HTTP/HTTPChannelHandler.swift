@@ -1,0 +1,158 @@
+import NIOCore
+import NIOHTTP1
+import PaddockAPI
+import ZNodeTree
+
+/// The per-connection handler: aggregates one request (enforcing the line, header and
+/// body limits), hands it to the responder off the event loop, and writes the response.
+///
+/// It sits after `HTTPServerPipelineHandler`, which delivers one request at a time and
+/// holds pipelined ones back until the previous response is written, so responses go out
+/// in request order. A request refused by a size limit is answered at once and the
+/// connection is closed after the answer, since the rest of its bytes cannot be trusted
+/// to frame the next request cheaply.
+final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Waiting for a request head.
+        case idle
+        /// Reading the body of an accepted head.
+        case receiving(HTTPRequestHead, ByteBuffer)
+        /// An answer was sent early (a limit); the rest of the request is dropped.
+        case discarding
+        /// The request is with the responder.
+        case responding
+        /// The connection is closing.
+        case closing
+    }
+
+    private let responder: APIResponder
+    private let limits: Limits
+    private var state = State.idle
+    private var keepAlive = true
+
+    init(responder: APIResponder, limits: Limits) {
+        self.responder = responder
+        self.limits = limits
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            received(head, context: context)
+        case .body(var chunk):
+            guard case .receiving(let head, var body) = state else { return }
+            guard body.readableBytes + chunk.readableBytes <= limits.requestBodyBytesMax else {
+                refuse(.tooLarge, "the body is larger than \(limits.requestBodyBytesMax) bytes", context: context)
+                return
+            }
+            state = .responding  // Avoids a copy-on-write of `body` while it is appended to.
+            body.writeBuffer(&chunk)
+            state = .receiving(head, body)
+        case .end:
+            guard case .receiving(let head, let body) = state else { return }
+            state = .responding
+            dispatch(head, body: body, context: context)
+        }
+    }
+
+    private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard case .idle = state else { return }
+        keepAlive = head.isKeepAlive
+        let lineBytes = head.method.rawValue.utf8.count + head.uri.utf8.count + 10
+        guard lineBytes <= limits.requestLineBytesMax else {
+            refuse(.uriTooLong, "the request line is longer than \(limits.requestLineBytesMax) bytes", context: context)
+            return
+        }
+        var headerBytes = 0
+        for header in head.headers { headerBytes += header.name.utf8.count + header.value.utf8.count + 4 }
+        guard headerBytes <= limits.requestHeaderBytesMax else {
+            refuse(.headerTooLarge, "the headers are larger than \(limits.requestHeaderBytesMax) bytes", context: context)
+            return
+        }
+        if let length = head.headers.first(name: "content-length"), let count = Int(length),
+            count > limits.requestBodyBytesMax
+        {
+            refuse(.tooLarge, "the body (\(count) bytes) is larger than \(limits.requestBodyBytesMax) bytes", context: context)
+            return
+        }
+        state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let request = APIRequest(method: head.method, target: head.uri, headers: head.headers, body: body)
+        let responder = self.responder
+        let promise = context.eventLoop.makePromise(of: APIResponse.self)
+        promise.completeWithTask { await responder.respond(to: request) }
+        promise.futureResult.assumeIsolated().whenSuccess { response in
+            self.write(response, version: head.version, context: context)
+        }
+    }
+
+    /// Answers a request refused by a limit and closes the connection after the answer.
+    private func refuse(_ code: APIErrorCode, _ detail: String, context: ChannelHandlerContext) {
+        state = .discarding
+        keepAlive = false
+        var response = APIResponse.problem(code, detail)
+        response.zxid = responder.context.replica.status.appliedZxid
+        write(response, version: .http1_1, context: context)
+    }
+
+    private func write(_ response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext) {
+        var headers = response.headers
+        headers.add(name: "Content-Length", value: String(response.body.readableBytes))
+        headers.add(name: "Paddock-Zxid", value: String((response.zxid ?? .zero).rawValue))
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let done = context.writeAndFlushPromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if keepAlive {
+            if case .responding = state { state = .idle }
+        } else {
+            state = .closing
+            done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // Idle means no request in progress: a slow handler does not count.
+            if case .idle = state {
+                state = .closing
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        switch state {
+        case .idle, .receiving:
+            keepAlive = false
+            if case .headerOverflow = parserError {
+                refuse(.headerTooLarge, "the request line or headers are larger than the limit", context: context)
+            } else {
+                refuse(.badRequest, "the request is not valid HTTP/1.1 (\(parserError))", context: context)
+            }
+        case .responding, .discarding, .closing:
+            context.close(promise: nil)
+        }
+    }
+}
+
+extension ChannelHandlerContext {
+    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> {
+        eventLoop.makePromise(of: Void.self)
+    }
+}

@@ -1,0 +1,34 @@
+import NIOHTTP1
+
+/// The routes of the Paddock HTTP API, v1.
+///
+/// `all` is the one list the server registers, exposed so a test can compare it with the
+/// paths of `openapi/paddock.yaml`.
+public enum PaddockRoutes {
+    /// Every (method, template) the server answers, in registration order.
+    public static var all: [(method: String, template: String)] {
+        routes.map { ($0.method.rawValue, $0.template) }
+    }
+
+    /// The routes with their handlers.
+    static let routes: [Route] = [
+        Route(.GET, "/v1/nodes", handler: NodeHandlers.get),
+        Route(.POST, "/v1/nodes", handler: NodeHandlers.create),
+        Route(.PUT, "/v1/nodes", handler: NodeHandlers.setData),
+        Route(.DELETE, "/v1/nodes", handler: NodeHandlers.delete),
+        Route(.GET, "/v1/nodes/{path}", handler: NodeHandlers.get),
+        Route(.POST, "/v1/nodes/{path}", handler: NodeHandlers.create),
+        Route(.PUT, "/v1/nodes/{path}", handler: NodeHandlers.setData),
+        Route(.DELETE, "/v1/nodes/{path}", handler: NodeHandlers.delete),
+        Route(.POST, "/v1/txn", handler: TxnHandler.handle),
+        Route(.POST, "/v1/sessions", handler: SessionHandlers.open),
+        Route(.GET, "/v1/sessions/{id}", handler: SessionHandlers.show),
+        Route(.DELETE, "/v1/sessions/{id}", handler: SessionHandlers.close),
+        Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
+        Route(.GET, "/healthz", handler: HealthHandlers.health),
+        Route(.GET, "/readyz", handler: HealthHandlers.ready),
+    ]
+
+    /// The frozen router over `routes`.
+    public static let router = Router(routes: routes)
+}

@@ -1,0 +1,90 @@
+import NIOCore
+import PaddockAPI
+import ZNodeTree
+
+/// A request body as the node and session handlers read it: named fields (from JSON or a
+/// form) or raw bytes.
+///
+/// Media types: `application/json` (and `+json`) → fields; `application/x-www-form-urlencoded`
+/// (what `curl -d` sends) → fields, all text; `application/octet-stream` and `text/plain` →
+/// raw data. An empty body is an empty set of fields whatever its type.
+enum RequestBody {
+    /// Members of a JSON object or a form.
+    case fields([(key: String, value: JSONValue)], isForm: Bool)
+    /// The bytes as they came.
+    case raw([UInt8])
+
+    /// Decodes the body of `request`.
+    ///
+    /// - Parameter acceptsRaw: whether raw media types are meaningful for the route.
+    /// - Throws: `RequestRejection`: `UnsupportedMediaType` for other types, `BadRequest`
+    ///   for malformed JSON or form bodies.
+    init(of request: APIRequest, acceptsRaw: Bool) throws(RequestRejection) {
+        let body = request.body
+        guard body.readableBytes > 0 else {
+            self = .fields([], isForm: false)
+            return
+        }
+        let contentType = request.contentType ?? ""
+        switch contentType {
+        case "application/json", _ where contentType.hasPrefix("application/") && contentType.hasSuffix("+json"):
+            self = .fields(try Self.jsonObject(body), isForm: false)
+        case "application/x-www-form-urlencoded":
+            self = .fields(try Self.form(body), isForm: true)
+        case "application/octet-stream", "text/plain" where acceptsRaw:
+            self = .raw(body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
+        default:
+            let accepted = acceptsRaw
+                ? "application/json, application/x-www-form-urlencoded, application/octet-stream or text/plain"
+                : "application/json or application/x-www-form-urlencoded"
+            throw RequestRejection(
+                .unsupportedMediaType,
+                "Content-Type \(contentType.isEmpty ? "(none)" : "\"\(contentType)\"") is not accepted here; send \(accepted)")
+        }
+    }
+
+    /// Parses a body that must be one JSON object.
+    static func jsonObject(_ body: ByteBuffer) throws(RequestRejection) -> [(key: String, value: JSONValue)] {
+        let value = try json(body)
+        guard case .object(let members) = value else {
+            throw RequestRejection(.badRequest, "the body must be a JSON object, got a \(value.typeName)")
+        }
+        return members
+    }
+
+    /// Parses a body as JSON.
+    static func json(_ body: ByteBuffer) throws(RequestRejection) -> JSONValue {
+        do {
+            return try body.withUnsafeReadableBytes { buffer throws(JSONParseError) in
+                try JSONValue(parsing: buffer)
+            }
+        } catch {
+            throw RequestRejection(.badRequest, error.description)
+        }
+    }
+
+    /// Parses an `application/x-www-form-urlencoded` body into text fields; a repeated
+    /// field is refused.
+    static func form(_ body: ByteBuffer) throws(RequestRejection) -> [(key: String, value: JSONValue)] {
+        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        var members: [(key: String, value: JSONValue)] = []
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let nameBytes = PercentDecoding.decode(parts[0], plusAsSpace: true),
+                let name = String(validating: nameBytes, as: UTF8.self),
+                let valueBytes = PercentDecoding.decode(parts.count > 1 ? parts[1] : [], plusAsSpace: true)
+            else {
+                throw RequestRejection(.badRequest, "the form body has a bad percent-encoding")
+            }
+            guard let value = String(validating: valueBytes, as: UTF8.self) else {
+                throw RequestRejection(
+                    .badRequest, "form field \"\(name)\" is not UTF-8 text; send raw bytes as application/octet-stream or use encoding=base64")
+            }
+            guard !members.contains(where: { $0.key == name }) else {
+                throw RequestRejection(.badRequest, "form field \"\(name)\" is given twice")
+            }
+            members.append((name, .string(value)))
+        }
+        return members
+    }
+}

@@ -1,0 +1,126 @@
+import NIOHTTP1
+
+/// A handler: one request in, one response out. Errors are responses too.
+public typealias APIHandler = @Sendable (APIRequest, APIContext) async -> APIResponse
+
+/// What a handler may use: the replica and the limits. Shared by every connection.
+public struct APIContext: Sendable {
+    /// The member behind the API.
+    public var replica: any ReplicaService
+    /// The bounds to enforce.
+    public var limits: Limits
+
+    /// A context from its parts.
+    public init(replica: any ReplicaService, limits: Limits) {
+        self.replica = replica
+        self.limits = limits
+    }
+}
+
+/// A route: a method and a path template such as `/v1/sessions/{id}/keepalive`.
+///
+/// A `{name}` segment matches one non-empty path segment; a final `{path}` matches the
+/// rest of the path, slashes included, and may be empty.
+public struct Route: Sendable {
+    /// The method.
+    public var method: HTTPMethod
+    /// The template, as listed in the API description.
+    public var template: String
+    /// The handler.
+    public var handler: APIHandler
+
+    fileprivate var segments: [TemplateSegment]
+
+    /// A route; the template must start with `/`.
+    public init(_ method: HTTPMethod, _ template: String, handler: @escaping APIHandler) {
+        precondition(template.hasPrefix("/"), "route template must start with '/': \(template)")
+        self.method = method
+        self.template = template
+        self.handler = handler
+        let parts = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        var segments: [TemplateSegment] = []
+        for (offset, part) in parts.enumerated() {
+            if part.hasPrefix("{"), part.hasSuffix("}") {
+                let name = String(part.dropFirst().dropLast())
+                let isLast = offset == parts.count - 1
+                segments.append(name == "path" && isLast ? .rest(name) : .parameter(name))
+            } else {
+                segments.append(.literal(String(part)))
+            }
+        }
+        self.segments = segments
+    }
+}
+
+private enum TemplateSegment: Sendable {
+    case literal(String)
+    case parameter(String)
+    case rest(String)
+}
+
+/// The outcome of routing one request.
+public enum RouteMatch: Sendable {
+    /// A route matched; its handler and the captured parameters (raw).
+    case found(APIHandler, [String: Substring])
+    /// The path exists for other methods; `allowed` lists them sorted (the `Allow` header).
+    case methodNotAllowed(allowed: [String])
+    /// No route has this path.
+    case notFound
+}
+
+/// The routing table, built once and then immutable, so it is shared by every connection
+/// without locks.
+public struct Router: Sendable {
+    /// The routes in registration order.
+    public let routes: [Route]
+
+    /// A router over `routes`; two routes with the same method and template are a bug.
+    public init(routes: [Route]) {
+        var seen = Set<String>()
+        for route in routes {
+            let key = "\(route.method.rawValue) \(route.template)"
+            precondition(seen.insert(key).inserted, "route registered twice: \(key)")
+        }
+        self.routes = routes
+    }
+
+    /// The route for `method` and the raw (percent-encoded) `path`.
+    public func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.capture(route.segments, in: path) else { continue }
+            if route.method == method { return .found(route.handler, parameters) }
+            allowed.append(route.method.rawValue)
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
+    }
+
+    private static func capture(_ segments: [TemplateSegment], in path: Substring) -> [String: Substring]? {
+        guard path.first == "/" else { return nil }
+        var rest = path.dropFirst()
+        var parameters: [String: Substring] = [:]
+        for (offset, segment) in segments.enumerated() {
+            let isLast = offset == segments.count - 1
+            switch segment {
+            case .rest(let name):
+                parameters[name] = rest
+                return parameters
+            case .literal(let literal):
+                let end = rest.firstIndex(of: "/") ?? rest.endIndex
+                guard rest[..<end] == literal else { return nil }
+                rest = rest[end...]
+            case .parameter(let name):
+                let end = rest.firstIndex(of: "/") ?? rest.endIndex
+                guard end > rest.startIndex else { return nil }
+                parameters[name] = rest[..<end]
+                rest = rest[end...]
+            }
+            if isLast { return rest.isEmpty ? parameters : nil }
+            // Between segments there is exactly one '/'; what follows it may be empty only
+            // for a final `{path}` (so `/v1/nodes/` names the root).
+            guard rest.first == "/" else { return nil }
+            rest = rest.dropFirst()
+        }
+        return path == "/" && segments.isEmpty ? parameters : nil
+    }
+}

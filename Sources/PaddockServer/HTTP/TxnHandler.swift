@@ -1,0 +1,103 @@
+import PaddockAPI
+import ZNodeTree
+
+/// `POST /v1/txn`: an atomic multi-operation.
+///
+/// Body `{"ops":[{"op":"check|create|set|delete","path":...}, ...]}` where each op takes
+/// the fields of its single-node form (`create`: data, encoding, kind, session, ttl,
+/// parents; `set`: data, encoding, version; `delete`: version, recursive; `check`:
+/// version). All or nothing: the answer lists one result per op, or is the failing op's
+/// problem with `opIndex` (also for ops refused before proposing).
+enum TxnHandler {
+    static func handle(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
+        let ops: [Op]
+        do throws(RequestRejection) {
+            _ = try QueryParameters(request.rawQuery, allowed: [])
+            guard request.body.readableBytes > 0 else {
+                throw RequestRejection(.badRequest, "the body must be a JSON object {\"ops\": [...]}")
+            }
+            guard request.contentType == "application/json" || request.contentType == nil else {
+                throw RequestRejection(.unsupportedMediaType, "a transaction is sent as application/json")
+            }
+            let body = try FieldReader(RequestBody.jsonObject(request.body), allowed: ["ops"])
+            guard let list = body.value("ops") else { throw RequestRejection(.badRequest, "\"ops\" is missing") }
+            guard case .array(let elements) = list else {
+                throw RequestRejection(.badRequest, "\"ops\" must be an array, got a \(list.typeName)")
+            }
+            guard elements.count <= context.limits.txnOpsMax else {
+                throw RequestRejection(
+                    .tooManyOps, "a transaction has at most \(context.limits.txnOpsMax) ops, got \(elements.count)")
+            }
+            var decoded: [Op] = []
+            decoded.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
+                decoded.append(try op(element, index: index, limits: context.limits))
+            }
+            ops = decoded
+        } catch {
+            return error.response
+        }
+        return await Proposals.propose(.multi(ops), request, context) { committed in
+            guard case .multi(let results) = committed.result, results.count == ops.count else { return nil }
+            var writer = JSONWriter(capacity: 64 + results.count * 256)
+            writer.beginObject()
+            writer.key("results")
+            writer.beginArray()
+            for result in results { write(result, to: &writer) }
+            writer.endArray()
+            writer.endObject()
+            return .json(.ok, writer, zxid: committed.zxid)
+        }
+    }
+
+    private static func op(_ element: JSONValue, index: Int, limits: Limits) throws(RequestRejection) -> Op {
+        guard case .object(let members) = element else {
+            throw RequestRejection(.badRequest, "op \(index) must be a JSON object, got a \(element.typeName)", opIndex: index)
+        }
+        let head = try FieldReader(members, allowed: Set(members.map(\.key)), opIndex: index)
+        guard let name = try head.string("op") else {
+            throw RequestRejection(.badRequest, "op \(index) has no \"op\" (check, create, set or delete)", opIndex: index)
+        }
+        guard let pathText = try head.string("path") else {
+            throw RequestRejection(.badRequest, "op \(index) has no \"path\"", opIndex: index)
+        }
+        let path = try NodeCommands.path(text: pathText, limits: limits, opIndex: index)
+        let common: Set<String> = ["op", "path"]
+        switch name {
+        case "create":
+            let fields = try FieldReader(members, allowed: common.union(NodeCommands.createFields), opIndex: index)
+            return .create(try NodeCommands.create(at: path, fields, limits: limits))
+        case "set":
+            let fields = try FieldReader(members, allowed: common.union(NodeCommands.setFields), opIndex: index)
+            return .setData(try NodeCommands.setData(at: path, fields, version: nil, limits: limits))
+        case "delete":
+            let fields = try FieldReader(members, allowed: common.union(["version", "recursive"]), opIndex: index)
+            return .delete(DeleteOp(path: path, expectedVersion: try fields.version(), recursive: try fields.bool("recursive") ?? false))
+        case "check":
+            let fields = try FieldReader(members, allowed: common.union(["version"]), opIndex: index)
+            return .check(CheckOp(path: path, expectedVersion: try fields.version()))
+        default:
+            throw RequestRejection(
+                .badRequest, "op \(index): \"op\" must be check, create, set or delete, got \"\(name)\"", opIndex: index)
+        }
+    }
+
+    private static func write(_ result: OpResult, to writer: inout JSONWriter) {
+        writer.beginObject()
+        switch result {
+        case .created(let path, let stat):
+            writer.key("op"); writer.string("create")
+            writer.key("path"); writer.string(path.string)
+            writer.key("stat"); writer.stat(stat)
+        case .setData(let stat):
+            writer.key("op"); writer.string("set")
+            writer.key("stat"); writer.stat(stat)
+        case .deleted(let path):
+            writer.key("op"); writer.string("delete")
+            writer.key("path"); writer.string(path.string)
+        case .checked:
+            writer.key("op"); writer.string("check")
+        }
+        writer.endObject()
+    }
+}

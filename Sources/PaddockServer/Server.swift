@@ -1,0 +1,78 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ZNodeTree
+
+/// The Paddock HTTP/1.1 server: binds a host and port and serves the API of a replica.
+///
+/// Start it with `PaddockHTTPServer.start(host:port:replica:limits:)`; port 0 picks a free
+/// port, reported by `port`. Each connection gets a decoder with the header limits, the
+/// pipelining handler (responses in request order), an idle timer and the API handler.
+/// Connections past `Limits.connectionsMax` get one 503 and are closed.
+public final class PaddockHTTPServer: Sendable {
+    /// The address the server listens on.
+    public let localAddress: SocketAddress
+    /// The bound port (the one picked by the system when 0 was asked for).
+    public let port: Int
+
+    private let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+        self.localAddress = channel.localAddress!
+        self.port = channel.localAddress!.port!
+    }
+
+    /// Binds `host:port` and starts serving `replica`'s API.
+    ///
+    /// - Parameters:
+    ///   - group: the event loops to serve on (default: NIO's shared singleton group, one
+    ///     loop per core).
+    /// - Throws: `LimitsError` for inconsistent limits; NIO's socket errors when the
+    ///   address cannot be bound.
+    public static func start(
+        host: String, port: Int, replica: any ReplicaService, limits: Limits = .default,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> PaddockHTTPServer {
+        try limits.validate()
+        let responder = APIResponder(context: APIContext(replica: replica, limits: limits))
+        let gate = ConnectionGate(connectionsMax: limits.connectionsMax)
+        let decoderLimits = {
+            var configuration = NIOHTTPDecoderLimitConfiguration()
+            configuration.maxHeaderFieldSize = max(limits.requestLineBytesMax, limits.requestHeaderBytesMax)
+            configuration.maxHeaderListSize = limits.requestLineBytesMax + limits.requestHeaderBytesMax
+            return configuration
+        }()
+        let idleTimeout = TimeAmount.milliseconds(limits.idleTimeoutMs)
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    guard gate.admit() else {
+                        try pipeline.addHandler(TooManyConnectionsHandler(zxid: replica.status.appliedZxid))
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in gate.release() }
+                    try pipeline.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)))
+                    try pipeline.addHandler(HTTPResponseEncoder())
+                    try pipeline.addHandler(HTTPServerPipelineHandler())
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try pipeline.addHandler(HTTPChannelHandler(responder: responder, limits: limits))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+        return PaddockHTTPServer(channel: channel)
+    }
+
+    /// Stops accepting connections; open ones finish their current request and close on
+    /// their own (idle timeout or client close).
+    public func close() async throws {
+        try await channel.close()
+    }
+}
