@@ -1,3 +1,5 @@
+import ZNodeTree
+
 /// The knobs of a single-node replica, each with its default and what happens past it.
 ///
 /// `paddock serve` fills these from its flags and from `Limits`; tests shrink them.
@@ -23,6 +25,9 @@ public struct ReplicaOptions: Sendable, Equatable {
     /// Period of the expiry timer for sessions and TTL nodes (default 100 ms). A session
     /// expires at most about this long after its deadline.
     public var expiryTickMs: Int
+    /// The limits a fresh tree is created with (idempotency retention, path bytes). A
+    /// recovered tree keeps the ones stored in its snapshot, as every replica must agree.
+    public var treeLimits: ZNodeTree.Limits
 
     /// Options with the documented defaults, or the values given.
     public init(
@@ -32,7 +37,8 @@ public struct ReplicaOptions: Sendable, Equatable {
         sessionsMax: Int = 100_000,
         entryBytesMax: Int = 8 * 1_048_576,
         batchEntriesMax: Int = 4_096,
-        expiryTickMs: Int = 100
+        expiryTickMs: Int = 100,
+        treeLimits: ZNodeTree.Limits = .init()
     ) {
         precondition(snapshotIntervalEntries > 0, "snapshotIntervalEntries \(snapshotIntervalEntries) must be > 0")
         precondition(snapshotLogTailEntries >= 0, "snapshotLogTailEntries \(snapshotLogTailEntries) must be >= 0")
@@ -48,5 +54,19 @@ public struct ReplicaOptions: Sendable, Equatable {
         self.entryBytesMax = entryBytesMax
         self.batchEntriesMax = batchEntriesMax
         self.expiryTickMs = expiryTickMs
+        self.treeLimits = treeLimits
+    }
+
+    /// Options that follow the member's `Limits` (pending proposals, sessions, path bytes,
+    /// an entry bound of twice the largest request body) with the given snapshot cadence.
+    public init(limits: Limits, snapshotIntervalEntries: Int = 10_000, snapshotLogTailEntries: Int = 1_000) {
+        self.init(
+            snapshotIntervalEntries: snapshotIntervalEntries,
+            snapshotLogTailEntries: snapshotLogTailEntries,
+            pendingProposalsMax: limits.pendingProposalsMax,
+            sessionsMax: limits.sessionsMax,
+            entryBytesMax: max(8 * 1_048_576, 2 * limits.requestBodyBytesMax),
+            treeLimits: ZNodeTree.Limits(pathBytesMax: limits.pathBytesMax)
+        )
     }
 }

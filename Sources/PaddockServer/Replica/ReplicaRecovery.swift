@@ -23,14 +23,14 @@ enum ReplicaRecovery {
     /// - Throws: `.storage` when the store cannot be read, the snapshot or an entry does not
     ///   decode, an entry is not for the state machine, or the tree ends at another index
     ///   than the log. Nothing is repaired: a damaged store must be looked at by a person.
-    static func recover(from log: some ReplicaLog) throws(ReplicaError) -> Outcome {
+    static func recover(from log: some ReplicaLog, treeLimits: ZNodeTree.Limits) throws(ReplicaError) -> Outcome {
         let recovered: RecoveredState
         do {
             recovered = try log.recover()
         } catch {
             throw ReplicaError(code: .storage, message: "cannot recover the log: \(error)")
         }
-        var tree = ZNodeTree()
+        var tree = ZNodeTree(limits: treeLimits)
         var snapshotIndex = LogIndex.zero
         if let snapshot = recovered.snapshot {
             do {

@@ -56,8 +56,13 @@ final class ReplicaWriter: @unchecked Sendable {
             let step: Step = replica.shared.withLock { state in
                 if !state.queue.isEmpty {
                     let count = min(state.queue.count, options.batchEntriesMax)
-                    let batch = Array(state.queue.prefix(count))
-                    state.queue.removeFirst(count)
+                    var batch: [PendingProposal] = []
+                    if count == state.queue.count {
+                        swap(&batch, &state.queue)
+                    } else {
+                        batch = Array(state.queue.prefix(count))
+                        state.queue.removeFirst(count)
+                    }
                     state.inFlightCount += count
                     return .write(batch)
                 }

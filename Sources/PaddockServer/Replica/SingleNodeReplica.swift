@@ -55,7 +55,7 @@ public final class SingleNodeReplica: ReplicaService {
         options: ReplicaOptions = .init(),
         logger: Logger = Logger(label: "paddock.replica")
     ) throws(ReplicaError) -> SingleNodeReplica {
-        let recovery = try ReplicaRecovery.recover(from: log)
+        let recovery = try ReplicaRecovery.recover(from: log, treeLimits: options.treeLimits)
         let startIndex = recovery.lastIndex.next
         var state = ReplicaState(
             nextIndex: startIndex,

@@ -149,6 +149,27 @@ import ZNodeTree
         #expect(view.zxid > appliedBefore)
     }
 
+    @Test func ttlNodesExpireThroughTheLog() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir, options: ReplicaOptions(expiryTickMs: 20))
+        let op = CreateOp(path: path("/ttl"), data: [], kind: .ttl, session: nil, ttlMs: 100, createParents: false)
+        let created = try await replica.propose(.create(op), idempotencyKey: nil)
+        _ = try await replica.propose(createCommand("/plain", ""), idempotencyKey: nil)
+        let gone = await eventually {
+            guard let view = try? await replica.read(.linearizable) else { return false }
+            return view.tree.node(at: path("/ttl")) == nil
+        }
+        let view = try await replica.read(.linearizable)
+        await replica.shutdown()
+        guard case .created = created.result else {
+            Issue.record("expected created, got \(created.result)")
+            return
+        }
+        #expect(gone)
+        #expect(view.tree.node(at: path("/plain")) != nil)
+    }
+
     @Test func keepAliveExtendsAndUnknownSessionsAreExpired() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
