@@ -26,12 +26,15 @@ enum RequestBody {
             return
         }
         let contentType = request.contentType ?? ""
+        let isJSON = contentType == "application/json"
+            || (contentType.hasPrefix("application/") && contentType.hasSuffix("+json"))
+        let isRaw = contentType == "application/octet-stream" || contentType == "text/plain"
         switch contentType {
-        case "application/json", _ where contentType.hasPrefix("application/") && contentType.hasSuffix("+json"):
+        case _ where isJSON:
             self = .fields(try Self.jsonObject(body), isForm: false)
         case "application/x-www-form-urlencoded":
             self = .fields(try Self.form(body), isForm: true)
-        case "application/octet-stream", "text/plain" where acceptsRaw:
+        case _ where isRaw && acceptsRaw:
             self = .raw(body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [])
         default:
             let accepted = acceptsRaw
