@@ -1,0 +1,235 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import PaddockServer
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `paddock serve`: runs a single-node Paddock member until SIGINT or SIGTERM.
+///
+/// Wiring: the data directory's log store is recovered into a `SingleNodeReplica` (the one
+/// write path), the HTTP server is started on `--listen` with that replica and the limits,
+/// and the bound address is printed on stdout as `paddock listening on HOST:PORT` (port 0
+/// picks a free one, which tests use). On a signal the HTTP server stops taking requests,
+/// the replica writes and answers what was queued, and the store is closed. A data
+/// directory that cannot be opened or recovered (not a database, truncated, corrupt) is
+/// reported on stderr and the command exits with status 1; nothing is repaired.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a single-node Paddock server.",
+        discussion: """
+            With no flags: data in ./paddock-data, HTTP on 127.0.0.1:7180. \
+            Inside a container use --listen 0.0.0.0:7180.
+            """
+    )
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free port).")
+    var listen = "127.0.0.1:7180"
+
+    @Option(help: "Directory holding the log and snapshots (created if missing).")
+    var dataDir = "./paddock-data"
+
+    @Option(help: "Applied entries between two snapshots.")
+    var snapshotInterval = 10_000
+
+    @Option(help: "Entries kept in the log behind a snapshot.")
+    var snapshotTail = 1_000
+
+    @Option(help: "Largest znode data value in bytes.")
+    var dataMaxBytes = Limits.default.dataBytesMax
+
+    @Option(help: "Longest znode path in UTF-8 bytes.")
+    var pathMaxBytes = Limits.default.pathBytesMax
+
+    @Option(help: "Largest request body in bytes (default: room for a base64 data value of --data-max-bytes).")
+    var bodyMaxBytes: Int?
+
+    @Option(help: "Largest total request header size in bytes.")
+    var headerMaxBytes = Limits.default.requestHeaderBytesMax
+
+    @Option(help: "Most children one listing returns.")
+    var childrenMax = Limits.default.childrenListedMax
+
+    @Option(help: "Most operations in one transaction.")
+    var txnOpsMax = Limits.default.txnOpsMax
+
+    @Option(help: "Most sessions open at once.")
+    var sessionsMax = Limits.default.sessionsMax
+
+    @Option(help: "Most client connections open at once.")
+    var connectionsMax = Limits.default.connectionsMax
+
+    @Option(help: "Close a connection idle this long, in ms.")
+    var idleTimeoutMs = Limits.default.idleTimeoutMs
+
+    @Option(help: "Most proposals waiting to commit before writes get 503.")
+    var pendingProposalsMax = Limits.default.pendingProposalsMax
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    /// The limits the flags describe.
+    var limits: Limits {
+        var limits = Limits()
+        limits.dataBytesMax = dataMaxBytes
+        limits.pathBytesMax = pathMaxBytes
+        limits.requestBodyBytesMax = bodyMaxBytes ?? Limits.requestBodyBytesMax(dataBytesMax: dataMaxBytes)
+        limits.requestHeaderBytesMax = headerMaxBytes
+        limits.childrenListedMax = childrenMax
+        limits.txnOpsMax = txnOpsMax
+        limits.sessionsMax = sessionsMax
+        limits.connectionsMax = connectionsMax
+        limits.idleTimeoutMs = idleTimeoutMs
+        limits.pendingProposalsMax = pendingProposalsMax
+        return limits
+    }
+
+    func validate() throws {
+        _ = try ListenAddress(parsing: listen)
+        do {
+            try limits.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        guard snapshotInterval > 0 else { throw ValidationError("--snapshot-interval must be positive") }
+        guard snapshotTail >= 0 else { throw ValidationError("--snapshot-tail must not be negative") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "paddock.serve")
+        let address = try ListenAddress(parsing: listen)
+        let limits = self.limits
+        let signals = TerminationSignals([SIGINT, SIGTERM])
+
+        let replica: SingleNodeReplica
+        do {
+            replica = try SingleNodeReplica.start(
+                directory: dataDir,
+                options: ReplicaOptions(
+                    limits: limits,
+                    snapshotIntervalEntries: snapshotInterval,
+                    snapshotLogTailEntries: snapshotTail
+                ),
+                logger: Logger(label: "paddock.replica")
+            )
+        } catch {
+            Self.printError("paddock: cannot start: \(error.message)")
+            throw ExitCode(1)
+        }
+
+        let server: PaddockHTTPServer
+        do {
+            server = try await PaddockHTTPServer.start(
+                host: address.host,
+                port: address.port,
+                replica: replica,
+                limits: limits
+            )
+        } catch {
+            Self.printError("paddock: cannot listen on \(listen): \(error)")
+            await replica.shutdown()
+            throw ExitCode(1)
+        }
+        let bound = "\(address.host.contains(":") ? "[\(address.host)]" : address.host):\(server.port)"
+        Self.printLine("paddock listening on \(bound)")
+        logger.info("serving", metadata: ["listen": "\(bound)", "dataDir": "\(dataDir)"])
+
+        let signal = await signals.wait()
+        logger.info("stopping", metadata: ["signal": "\(signal)"])
+        do {
+            try await server.close()
+        } catch {
+            logger.warning("closing the listener failed", metadata: ["error": "\(error)"])
+        }
+        await replica.shutdown()
+        logger.info("stopped")
+    }
+
+    static func printLine(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// `HOST:PORT` as given to `--listen`; IPv6 hosts go in brackets (`[::1]:7180`).
+struct ListenAddress: Equatable {
+    var host: String
+    var port: Int
+
+    init(parsing text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            throw ValidationError("--listen \(text) is not HOST:PORT with a port in 0...65535")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen \(text) has no host") }
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Waits for the first of some termination signals.
+///
+/// The signals are ignored by default handling and delivered to dispatch sources, so the
+/// process shuts down through its own path (drain, close the store) instead of dying.
+/// `@unchecked Sendable`: the sources are created in `init` and only cancelled after the
+/// one resume, guarded by `fired`.
+final class TerminationSignals: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let fired = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
+
+    init(_ signals: [Int32]) {
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
+        }
+        self.sources = sources
+        for (source, number) in zip(sources, signals) {
+            source.setEventHandler { [weak self] in self?.deliver(number) }
+            source.resume()
+        }
+    }
+
+    private func deliver(_ number: Int32) {
+        let waiter = fired.withLock { state -> CheckedContinuation<Int32, Never>? in
+            guard state.signal == nil else { return nil }
+            state.signal = number
+            let waiter = state.waiter
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: number)
+    }
+
+    /// Returns the first signal received (at once if one already came).
+    func wait() async -> Int32 {
+        let number = await withCheckedContinuation { (waiter: CheckedContinuation<Int32, Never>) in
+            let early = fired.withLock { state -> Int32? in
+                if let number = state.signal { return number }
+                state.waiter = waiter
+                return nil
+            }
+            if let early { waiter.resume(returning: early) }
+        }
+        for source in sources { source.cancel() }
+        return number
+    }
+}

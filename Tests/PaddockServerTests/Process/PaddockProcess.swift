@@ -1,0 +1,158 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Errors of the process test harness, with what went wrong in words.
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A running `paddock serve` started by a test; `kill()` ends it (by its pid) and is
+/// idempotent, so tests call it in `defer` and again on purpose.
+///
+/// `@unchecked Sendable`: `Process` is thread-safe for the calls made here (isRunning, pid,
+/// waitUntilExit) and the output is behind a `Mutex`.
+final class PaddockProcess: @unchecked Sendable {
+    let process: Process
+    let pid: Int32
+    let address: (host: String, port: Int)
+    let output: OutputLines
+
+    /// The built `paddock` next to the running test executable.
+    static func binaryPath() throws -> String {
+        let candidates = [
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+        ]
+        for directory in candidates {
+            let path = directory.appendingPathComponent("paddock").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw HarnessError(
+            description: "the paddock binary was not found next to the test bundle (looked in "
+                + candidates.map(\.path).joined(separator: ", ") + "); build it with `swift build`"
+        )
+    }
+
+    /// Starts `paddock serve` on 127.0.0.1 with an OS-chosen port and waits until it prints
+    /// its address and answers `/readyz` with 200, or throws after `timeoutMs`.
+    init(dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir] + extraArguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let lines = OutputLines()
+        let collect: @Sendable (FileHandle) -> Void = { handle in
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            lines.append(text)
+        }
+        stdout.fileHandleForReading.readabilityHandler = collect
+        stderr.fileHandleForReading.readabilityHandler = collect
+        try process.run()
+        self.process = process
+        self.pid = process.processIdentifier
+        self.output = lines
+
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1_000)
+        var found: (String, Int)?
+        for _ in 0..<(timeoutMs / 10 + 1) where found == nil && Date() < deadline && process.isRunning {
+            found = Self.parseAddress(lines.all)
+            if found == nil { usleep(10_000) }
+        }
+        guard let found else {
+            Self.forceKill(process)
+            let log = lines.all.joined(separator: "\n")
+            throw HarnessError(description: "paddock did not print its address in \(timeoutMs) ms; output:\n\(log)")
+        }
+        self.address = found
+        var ready = false
+        for _ in 0..<(timeoutMs / 10 + 1) where !ready && Date() < deadline {
+            ready = (try? HTTPClient(host: found.0, port: found.1).request("GET", "/readyz").status) == 200
+            if !ready { usleep(10_000) }
+        }
+        guard ready else {
+            Self.forceKill(process)
+            throw HarnessError(description: "paddock at \(found.0):\(found.1) was not ready in \(timeoutMs) ms")
+        }
+    }
+
+    /// Finds "listening on HOST:PORT" (or any "HOST:PORT" after "listening") in the output.
+    static func parseAddress(_ lines: [String]) -> (String, Int)? {
+        for line in lines {
+            guard let range = line.range(of: "listening on ") else { continue }
+            let rest = line[range.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+            let trimmed = rest.replacingOccurrences(of: "http://", with: "")
+            guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]) else {
+                continue
+            }
+            return (String(trimmed[..<colon]), port)
+        }
+        return nil
+    }
+
+    /// A client for this server.
+    var client: HTTPClient { HTTPClient(host: address.host, port: address.port) }
+
+    /// Everything the server printed so far.
+    var log: String { output.all.joined(separator: "\n") }
+
+    /// Sends SIGKILL (no chance to flush) and waits for the process to end.
+    func kill() {
+        Self.forceKill(process)
+    }
+
+    /// Sends `signal` and waits up to `timeoutMs` for the exit; returns the exit status.
+    func stop(signal: Int32, timeoutMs: Int = 10_000) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        Glibc.kill(pid, signal)
+        for _ in 0..<(timeoutMs / 10) where process.isRunning { usleep(10_000) }
+        guard !process.isRunning else {
+            kill()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    private static func forceKill(_ process: Process) {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        Self.forceKill(process)
+    }
+}
+
+/// The lines a child process printed, collected from its pipes' reader threads.
+final class OutputLines: Sendable {
+    /// Complete lines, then the unfinished last one.
+    private let state = Mutex<(lines: [String], partial: String)>(([], ""))
+
+    /// Adds a chunk of output; a line split across chunks is joined again.
+    func append(_ text: String) {
+        state.withLock { state in
+            let parts = (state.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+            state.lines.append(contentsOf: parts.dropLast().map(String.init))
+            state.partial = String(parts.last ?? "")
+        }
+    }
+
+    /// Every complete line so far.
+    var all: [String] { state.withLock { $0.lines } }
+}
