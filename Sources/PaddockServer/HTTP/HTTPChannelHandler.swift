@@ -79,16 +79,41 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+        // curl asks before sending a larger body and would otherwise wait a second.
+        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            let interim = HTTPResponseHead(version: head.version, status: .continue)
+            context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+        }
     }
 
     private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let request = APIRequest(method: head.method, target: head.uri, headers: head.headers, body: body)
         let responder = self.responder
-        let promise = context.eventLoop.makePromise(of: APIResponse.self)
-        promise.completeWithTask { await responder.respond(to: request) }
-        promise.futureResult.assumeIsolated().whenSuccess { response in
-            self.write(response, version: head.version, context: context)
+        let executor = self.executor(for: context.eventLoop)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        Task(executorPreference: executor) {
+            let response = await responder.respond(to: request)
+            // The task prefers the connection's loop, but a handler that awaited elsewhere
+            // may resume on another thread; hop back only then.
+            if executor.eventLoop.inEventLoop {
+                let (handler, context) = bound.value
+                handler.write(response, version: head.version, context: context)
+            } else {
+                executor.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(response, version: head.version, context: context)
+                }
+            }
         }
+    }
+
+    private var taskExecutor: EventLoopTaskExecutor?
+
+    private func executor(for eventLoop: any EventLoop) -> EventLoopTaskExecutor {
+        if let taskExecutor { return taskExecutor }
+        let created = EventLoopTaskExecutor(eventLoop: eventLoop)
+        taskExecutor = created
+        return created
     }
 
     /// Answers a request refused by a limit and closes the connection after the answer.

@@ -124,3 +124,14 @@ import Testing
         }
     }
 }
+
+extension HTTPLiveServerTests {
+    @Test func expectContinueGetsAnInterimAnswer() async throws {
+        try await Self.withServer { port in
+            let request =
+                "PUT /v1/nodes HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\nroot"
+            let (responses, _) = try await RawHTTPClient.exchange(port: port, request, count: 2)
+            #expect(responses.map(\.status) == [100, 200])
+        }
+    }
+}
