@@ -5,7 +5,7 @@ import Foundation
 /// On reads, data that is not valid UTF-8 is sent as base64 even when `utf8` was asked
 /// for, and the response's `encoding` field says which one was used, so a reader never
 /// receives mangled bytes.
-public enum DataEncoding: String, Sendable, CaseIterable {
+public enum DataEncoding: String, Codable, Sendable, CaseIterable {
     /// `data` is the bytes as a JSON string (they must be valid UTF-8).
     case utf8
     /// `data` is standard base64 (RFC 4648 §4, with padding).
