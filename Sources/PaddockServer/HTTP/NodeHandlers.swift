@@ -5,6 +5,10 @@ import ZNodeTree
 
 /// The handlers of `/v1/nodes/{path}`: read, create, set, delete.
 enum NodeHandlers {
+    static let getParameters: Set<String> = ["children", "stat", "encoding", "consistency"]
+    static let setParameters: Set<String> = ["version"]
+    static let deleteParameters: Set<String> = ["version", "recursive"]
+
     /// `GET`: data and stat, or with `?children` the sorted child names (with `&stat`
     /// each child's stat). `?encoding=base64`, `Accept: application/octet-stream` for raw
     /// bytes, `?consistency=serializable` for a local read.
@@ -16,7 +20,7 @@ enum NodeHandlers {
         let encoding: DataEncoding
         let consistency: ReadConsistency
         do {
-            query = try QueryParameters(request.rawQuery, allowed: ["children", "stat", "encoding", "consistency"])
+            query = try QueryParameters(request.rawQuery, allowed: Self.getParameters)
             path = try NodeCommands.path(raw: request.parameters["path"], limits: context.limits)
             listChildren = try query.flag("children")
             withStat = try query.flag("stat")
@@ -118,7 +122,7 @@ enum NodeHandlers {
     static func setData(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
         let op: SetDataOp
         do {
-            let query = try QueryParameters(request.rawQuery, allowed: ["version"])
+            let query = try QueryParameters(request.rawQuery, allowed: Self.setParameters)
             let version = try query.version()
             let path = try NodeCommands.path(raw: request.parameters["path"], limits: context.limits)
             switch try RequestBody(of: request, acceptsRaw: true) {
@@ -148,7 +152,7 @@ enum NodeHandlers {
     static func delete(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
         let op: DeleteOp
         do {
-            let query = try QueryParameters(request.rawQuery, allowed: ["version", "recursive"])
+            let query = try QueryParameters(request.rawQuery, allowed: Self.deleteParameters)
             let path = try NodeCommands.path(raw: request.parameters["path"], limits: context.limits)
             op = DeleteOp(path: path, expectedVersion: try query.version(), recursive: try query.flag("recursive"))
         } catch {

@@ -135,3 +135,26 @@ extension HTTPLiveServerTests {
         }
     }
 }
+
+extension HTTPLiveServerTests {
+    @Test func chunkedBodyPastTheLimitIsRefused() async throws {
+        var limits = Limits()
+        limits.requestBodyBytesMax = 100
+        limits.dataBytesMax = 50
+        try await Self.withServer(limits: limits) { port in
+            let chunk = String(repeating: "z", count: 80)
+            let request =
+                "PUT /v1/nodes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "50\r\n\(chunk)\r\n50\r\n\(chunk)\r\n0\r\n\r\n"
+            let (responses, _) = try await RawHTTPClient.exchange(port: port, request, count: 1)
+            #expect(responses.first?.status == 413)
+            #expect(responses.first?.body.contains("TooLarge") == true)
+            let (small, _) = try await RawHTTPClient.exchange(
+                port: port,
+                "PUT /v1/nodes HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                count: 1)
+            #expect(small.first?.status == 200)
+            #expect(small.first?.headers["paddock-zxid"] == "1")
+        }
+    }
+}
