@@ -55,7 +55,7 @@ extension ZNodeTree {
         }
         if !node.children.isEmpty && !op.recursive {
             return .failure(ZNodeError(
-                code: .notEmpty, path: op.path, message: "node has \(node.children.count) children"))
+                code: .notEmpty, path: op.path, message: "node has children (\(node.children.count)); delete them first or delete recursively"))
         }
         for path in subtreeDeepestFirst(op.path) {
             removeLeaf(path, parentEvent: path == op.path, &context)
