@@ -111,8 +111,17 @@ import ZNodeTree
             timeMs += Int64.random(in: 0...20, using: &commands.rng)
             let entry = commands.entry(zxid: Zxid(UInt64(index)), timeMs: timeMs)
             #expect(try Entry(decoding: entry.encoded(), zxid: entry.zxid) == entry)
+            let before = tree
             let output = tree.apply(entry)
-            if case .failed = output.result { failures += 1 }
+            #expect(output.events.allSatisfy { $0.zxid == entry.zxid })
+            if case .failed = output.result {
+                failures += 1
+                // A failure changes what a noop changes, and no more (keys aside).
+                var expected = before
+                _ = expected.apply(Entry(zxid: entry.zxid, timeMs: entry.timeMs, command: .noop))
+                if entry.idempotencyKey == nil { #expect(expected.snapshot() == tree.snapshot(), "\(entry)") }
+                #expect(output.events.isEmpty)
+            }
             if var restored = shadow {
                 #expect(restored.apply(entry) == output)
                 shadow = restored
