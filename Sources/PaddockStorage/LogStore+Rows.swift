@@ -46,8 +46,9 @@ extension LogStore {
     /// Inserts one entry row; the payload is bound without a copy.
     func insert(_ entry: LogEntry) throws(StorageError) {
         let insert = statements.insertEntry
-        defer { insert.reset() }
         try entry.data.withUnsafeBufferPointer { (data) throws(StorageError) in
+            // Reset inside the scope that lends `data`, so no binding outlives the buffer.
+            defer { insert.reset() }
             try insert.bind(entry.index.rawValue, at: 1)
             try insert.bind(entry.term.rawValue, at: 2)
             try insert.bind(Int64(entry.kind.rawValue), at: 3)
@@ -55,8 +56,6 @@ extension LogStore {
             let crc = Checksum.entry(term: entry.term, kind: entry.kind.rawValue, data: data)
             try insert.bind(Int64(crc), at: 5)
             _ = try insert.step()
-            // Reset inside the scope that lends `data`, so no binding outlives the buffer.
-            insert.reset()
         }
     }
 

@@ -22,8 +22,9 @@ public final class LogStore {
         /// Run the full `PRAGMA integrity_check` at open instead of `quick_check`; slower,
         /// also checks index contents. Default false.
         public var fullIntegrityCheck: Bool
-        /// How long SQLite waits for a lock held by another connection, in milliseconds.
-        /// Default 5000; Paddock itself uses one connection per file.
+        /// How long opening waits for another process or store to release the file, in
+        /// milliseconds, before failing with `.open`. Default 5000, enough for a restarting
+        /// predecessor to exit.
         public var busyTimeoutMs: Int32
 
         /// Options from their parts; every argument has its documented default.
@@ -61,6 +62,7 @@ public final class LogStore {
     /// Sets WAL mode and `synchronous=FULL`, runs `PRAGMA quick_check` (or
     /// `integrity_check`), then checks the file is a Paddock database of this schema version.
     /// - Throws: `.open` when the directory or file cannot be opened or created;
+    ///   `.open` also when another store holds the file's lock;
     ///   `.corrupt` when the file is not a SQLite database, is truncated or its pages are
     ///   damaged (the message names the file); `.schema` for a foreign or newer database;
     ///   `.misuse` for invalid options.

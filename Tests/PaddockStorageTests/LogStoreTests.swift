@@ -172,3 +172,21 @@ import Testing
         }
     }
 }
+
+@Suite struct LogStoreLockTests {
+    @Test func secondStoreOnTheSameDirectoryIsRefused() throws {
+        try withTemporaryDirectory { directory in
+            let first = try LogStore(directory: directory)
+            try first.save(hardState: nil, entries: makeEntries(1...3, term: 1))
+            let error = #expect(throws: StorageError.self) {
+                _ = try LogStore(directory: directory, options: .init(busyTimeoutMs: 20))
+            }
+            #expect(error?.code == .open)
+            #expect(error?.message.contains("locked") == true, "\(String(describing: error))")
+            first.close()
+            let second = try LogStore(directory: directory, options: .init(busyTimeoutMs: 20))
+            defer { second.close() }
+            #expect(try second.recover().entries == makeEntries(1...3, term: 1))
+        }
+    }
+}
