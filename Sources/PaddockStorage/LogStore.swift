@@ -51,9 +51,12 @@ public final class LogStore {
     /// The highest index in the `log` table, nil when it is empty.
     var lastLogIndex: LogIndex?
     /// The index of the snapshot the store stands on (0 without one).
-    var snapshotIndex: LogIndex = .zero
-    /// The term of that snapshot (0 without one).
-    var snapshotTerm: Term = .zero
+    ///
+    /// Before `recover()` this is the newest stored snapshot's index, unverified; after it,
+    /// the index of the snapshot recovery chose.
+    public internal(set) var snapshotIndex: LogIndex = .zero
+    /// The term of the snapshot the store stands on (0 without one); see `snapshotIndex`.
+    public internal(set) var snapshotTerm: Term = .zero
     /// The highest index ever compacted (0 if never).
     var compactedThrough: LogIndex = .zero
 
@@ -91,8 +94,9 @@ public final class LogStore {
         connection.close()
     }
 
-    /// The first index a caller can read: the first stored entry, or the snapshot index + 1
-    /// when the log holds nothing after the snapshot.
+    /// The first index a caller can read: the first stored entry (which may be at or before
+    /// the snapshot when a tail was kept by `compact(through:)`), or the snapshot index + 1
+    /// when the log is empty.
     public var firstIndex: LogIndex {
         firstLogIndex ?? snapshotIndex.next
     }
@@ -133,6 +137,10 @@ public final class LogStore {
                 firstLogIndex = first.index
             }
             lastLogIndex = last.index
+            precondition(
+                firstLogIndex! <= last.index && last.index > snapshotIndex,
+                "log bounds \(firstLogIndex!)...\(last.index) inconsistent with snapshot \(snapshotIndex)"
+            )
         }
     }
 
