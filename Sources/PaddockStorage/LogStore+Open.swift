@@ -71,7 +71,9 @@ extension LogStore {
         guard mode.lowercased() == "wal" else {
             throw StorageError(code: .open, message: "database file \(connection.path) refused WAL mode (got \(mode))")
         }
-        try connection.execute("PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON")
+        // The WAL is truncated back to 64 MiB after a checkpoint so a burst does not keep disk.
+        try connection.execute(
+            "PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON; PRAGMA journal_size_limit = 67108864")
     }
 
     /// Runs `PRAGMA quick_check` (or `integrity_check`) and throws `.corrupt` with its first

@@ -149,6 +149,18 @@ public final class LogStore {
     /// - Throws: `.misuse` when the range is empty or reaches outside the stored log;
     ///   `.corrupt` naming the index when a row fails its checksum or an index is missing.
     public func entries(from: LogIndex, through: LogIndex) throws(StorageError) -> [LogEntry] {
+        try entries(from: from, through: through, bytesMax: .max)
+    }
+
+    /// The stored entries from `from`, at most through `through`, stopping before the entry
+    /// that would take the payload total past `bytesMax`; at least one entry is returned.
+    ///
+    /// For replication batches: a lagging follower gets a bounded message.
+    /// - Throws: as `entries(from:through:)`; `.misuse` also when `bytesMax` is negative.
+    public func entries(from: LogIndex, through: LogIndex, bytesMax: Int) throws(StorageError) -> [LogEntry] {
+        guard bytesMax >= 0 else {
+            throw StorageError(code: .misuse, message: "bytesMax must not be negative, got \(bytesMax)")
+        }
         guard from <= through else {
             throw StorageError(code: .misuse, message: "entries(from: \(from), through: \(through)) is an empty range")
         }
@@ -159,7 +171,7 @@ public final class LogStore {
                     + "\(firstLogIndex.map(String.init(describing:)) ?? "-")...\(lastLogIndex.map(String.init(describing:)) ?? "-")"
             )
         }
-        return try readEntries(from: from, through: through)
+        return try readEntries(from: from, through: through, bytesMax: bytesMax)
     }
 
     /// The term of the entry at `index`, the snapshot's term at its index, `.zero` at
