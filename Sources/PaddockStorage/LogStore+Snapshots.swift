@@ -17,7 +17,7 @@ extension LogStore {
                 message: "snapshot at \(snapshot.index) is not newer than the stored one at \(snapshotIndex)"
             )
         }
-        let compressed = try Compression.deflate(snapshot.data)
+        let compressed = try Compression.deflate(snapshot.data, level: options.snapshotCompressionLevel)
         let checksum = Checksum.snapshot(snapshot)
         let storedTerm = try term(at: snapshot.index)
         let discardLog = lastLogIndex != nil && storedTerm != snapshot.term

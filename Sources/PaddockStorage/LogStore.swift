@@ -22,15 +22,23 @@ public final class LogStore {
         /// Run the full `PRAGMA integrity_check` at open instead of `quick_check`; slower,
         /// also checks index contents. Default false.
         public var fullIntegrityCheck: Bool
+        /// The zlib level for snapshots, 0 (store) to 9 (smallest). Default 6.
+        public var snapshotCompressionLevel: Int32
         /// How long opening waits for another process or store to release the file, in
         /// milliseconds, before failing with `.open`. Default 5000, enough for a restarting
         /// predecessor to exit.
         public var busyTimeoutMs: Int32
 
         /// Options from their parts; every argument has its documented default.
-        public init(snapshotsKept: Int = 2, fullIntegrityCheck: Bool = false, busyTimeoutMs: Int32 = 5_000) {
+        public init(
+            snapshotsKept: Int = 2,
+            fullIntegrityCheck: Bool = false,
+            snapshotCompressionLevel: Int32 = 6,
+            busyTimeoutMs: Int32 = 5_000
+        ) {
             self.snapshotsKept = snapshotsKept
             self.fullIntegrityCheck = fullIntegrityCheck
+            self.snapshotCompressionLevel = snapshotCompressionLevel
             self.busyTimeoutMs = busyTimeoutMs
         }
     }
@@ -72,6 +80,12 @@ public final class LogStore {
     public init(directory: String, options: Options = .init()) throws(StorageError) {
         guard options.snapshotsKept >= 1 else {
             throw StorageError(code: .misuse, message: "snapshotsKept must be at least 1, got \(options.snapshotsKept)")
+        }
+        guard (0...9).contains(options.snapshotCompressionLevel) else {
+            throw StorageError(
+                code: .misuse,
+                message: "snapshotCompressionLevel must be in 0...9, got \(options.snapshotCompressionLevel)"
+            )
         }
         try FileSystem.createDirectory(directory)
         let path = FileSystem.join(directory, Self.fileName)

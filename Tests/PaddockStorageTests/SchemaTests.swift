@@ -52,6 +52,10 @@ import Testing
                 _ = try LogStore(directory: directory, options: .init(snapshotsKept: 0))
             }
             #expect(error?.code == .misuse)
+            let level = #expect(throws: StorageError.self) {
+                _ = try LogStore(directory: directory, options: .init(snapshotCompressionLevel: 10))
+            }
+            #expect(level?.code == .misuse)
         }
     }
 
