@@ -7,6 +7,9 @@ import RaftCore
 /// Every row carries a CRC-32 that is verified on the way back; storage never repairs or
 /// drops data on its own, it throws `.corrupt` and the member stops.
 ///
+/// A store holds an exclusive lock on its file from `init` to `close()`: a second store on
+/// the same directory, in this process or another, fails to open with `.open`.
+///
 /// Not thread-safe: a store is owned by one thread or actor at a time. Prepared statements
 /// are compiled once at open and reused, so a `save` of a batch of entries costs one
 /// transaction and one fsync.
