@@ -106,16 +106,17 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Paddock-Zxid", value: String((response.zxid ?? .zero).rawValue))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        // The state moves first: writing `.end` makes the pipelining handler deliver the
+        // next buffered request at once, re-entering `channelRead`.
+        let closeAfter = !keepAlive
+        state = closeAfter ? .closing : .idle
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
         let done = context.writeAndFlushPromise()
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if keepAlive {
-            if case .responding = state { state = .idle }
-        } else {
-            state = .closing
+        if closeAfter {
             done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }

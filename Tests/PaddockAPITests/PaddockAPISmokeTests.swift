@@ -1,8 +1,0 @@
-import Testing
-@testable import PaddockAPI
-
-@Suite struct PaddockAPIModuleTests {
-    @Test func moduleLinks() {
-        #expect(String(describing: PaddockAPIModuleTests.self).hasPrefix("PaddockAPI"))
-    }
-}

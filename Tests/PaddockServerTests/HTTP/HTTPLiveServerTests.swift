@@ -1,0 +1,126 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PaddockServer
+import Testing
+
+/// A few tests on a real server bound to 127.0.0.1 on a port the system picks.
+@Suite struct HTTPLiveServerTests {
+    static func withServer(limits: Limits = .default, _ body: (Int) async throws -> Void) async throws {
+        var limits = limits
+        limits.idleTimeoutMs = min(limits.idleTimeoutMs, 5_000)  // bounds every test's waits
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: FakeReplica(), limits: limits)
+        #expect(server.port > 0)
+        do {
+            try await body(server.port)
+        } catch {
+            try await server.close()
+            throw error
+        }
+        try await server.close()
+    }
+
+    @Test func keepAliveAndPipelinedRequestsAnswerInOrder() async throws {
+        try await Self.withServer { port in
+            let requests =
+                "POST /v1/nodes/p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"data\":\"one\"}"
+                + "GET /v1/nodes/p HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "PUT /v1/nodes/p?version=0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\ndata=two"
+                + "GET /v1/nodes/p HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+            let (responses, closed) = try await RawHTTPClient.exchange(port: port, requests, count: 5)
+            #expect(!closed)
+            #expect(responses.map(\.status) == [201, 200, 200, 200, 404])
+            #expect(responses.map { $0.headers["paddock-zxid"] } == ["1", "1", "2", "2", "2"])
+            #expect(responses[1].body.contains("\"data\":\"one\""))
+            #expect(responses[3].body.contains("\"data\":\"two\""))
+            #expect(responses[4].headers["content-type"] == "application/problem+json")
+        }
+    }
+
+    @Test func oversizedBodyIsRefusedByContentLength() async throws {
+        var limits = Limits()
+        limits.requestBodyBytesMax = 1_000
+        limits.dataBytesMax = 500
+        try await Self.withServer(limits: limits) { port in
+            let request = "POST /v1/nodes/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"data\":\""
+            let (responses, closed) = try await RawHTTPClient.exchange(port: port, request, count: 1)
+            #expect(responses.first?.status == 413)
+            #expect(responses.first?.body.contains("\"code\":\"TooLarge\"") == true)
+            #expect(responses.first?.headers["connection"] == "close")
+            _ = closed
+            let (after, _) = try await RawHTTPClient.exchange(port: port, "GET /v1/nodes/big HTTP/1.1\r\nHost: x\r\n\r\n", count: 1)
+            #expect(after.first?.status == 404)
+        }
+    }
+
+    @Test func oversizedHeadersAndRequestLineAreRefused() async throws {
+        var limits = Limits()
+        limits.requestHeaderBytesMax = 512
+        limits.requestLineBytesMax = 256
+        try await Self.withServer(limits: limits) { port in
+            let bigHeader = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 600))\r\n\r\n"
+            let (headerResponses, _) = try await RawHTTPClient.exchange(port: port, bigHeader, count: 1)
+            #expect(headerResponses.first?.status == 431)
+            #expect(headerResponses.first?.body.contains("HeaderTooLarge") == true)
+
+            let hugeHeader = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 5_000))\r\n\r\n"
+            let (hugeResponses, _) = try await RawHTTPClient.exchange(port: port, hugeHeader, count: 1)
+            #expect(hugeResponses.first?.status == 431)
+
+            let longLine = "GET /v1/nodes/\(String(repeating: "a", count: 300)) HTTP/1.1\r\nHost: x\r\n\r\n"
+            let (lineResponses, _) = try await RawHTTPClient.exchange(port: port, longLine, count: 1)
+            #expect(lineResponses.first?.status == 414)
+            #expect(lineResponses.first?.body.contains("URITooLong") == true)
+
+            let (ok, _) = try await RawHTTPClient.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", count: 1)
+            #expect(ok.first?.status == 200)
+        }
+    }
+
+    @Test func malformedHTTPGetsAProblemAndTheServerKeepsServing() async throws {
+        try await Self.withServer { port in
+            let (responses, closed) = try await RawHTTPClient.exchange(port: port, "NOT HTTP AT ALL\r\n\r\n", count: 1)
+            #expect(responses.first?.status == 400)
+            #expect(responses.first?.body.contains("BadRequest") == true)
+            _ = closed
+            let (ok, _) = try await RawHTTPClient.exchange(port: port, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", count: 1)
+            #expect(ok.first?.status == 200)
+        }
+    }
+
+    @Test func connectionsPastTheLimitGet503() async throws {
+        var limits = Limits()
+        limits.connectionsMax = 1
+        try await Self.withServer(limits: limits) { port in
+            let held = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await held.executeThenClose { inbound, outbound in
+                // One answered request proves the first connection holds the only slot.
+                try await outbound.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+                var iterator = inbound.makeAsyncIterator()
+                let first = try await iterator.next()
+                #expect(first.map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+                let (responses, closed) = try await RawHTTPClient.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", count: 1)
+                #expect(responses.first?.status == 503)
+                #expect(responses.first?.body.contains("TooManyConnections") == true)
+                #expect(closed || responses.first?.headers["connection"] == "close")
+            }
+        }
+    }
+
+    @Test func idleConnectionsAreClosed() async throws {
+        var limits = Limits()
+        limits.idleTimeoutMs = 100
+        try await Self.withServer(limits: limits) { port in
+            // Nothing is sent: the server closes the connection after the idle timeout.
+            let (responses, closed) = try await RawHTTPClient.exchange(port: port, "", count: 1)
+            #expect(responses.isEmpty)
+            #expect(closed)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One parsed HTTP/1.1 response read off a socket.
+struct RawResponse {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+}
+
+/// A deliberately dumb HTTP client for live-server tests: writes raw bytes (so tests can
+/// send pipelined, oversized or broken requests) and parses responses by Content-Length.
+enum RawHTTPClient {
+    /// Connects, writes `bytes`, and reads until `count` responses arrived or the server
+    /// closed the connection. Returns the responses and whether the server closed.
+    static func exchange(port: Int, _ bytes: String, count: Int) async throws -> (responses: [RawResponse], closed: Bool) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: bytes))
+            var received: [UInt8] = []
+            var responses: [RawResponse] = []
+            var closed = true
+            for try await chunk in inbound {
+                received += chunk.readableBytesView
+                while let (response, used) = parse(received) {
+                    responses.append(response)
+                    received.removeFirst(used)
+                }
+                if responses.count >= count {
+                    closed = false
+                    break
+                }
+            }
+            return (responses, closed)
+        }
+    }
+
+    private static func parse(_ bytes: [UInt8]) -> (RawResponse, Int)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard bytes.count >= 4,
+            let headEnd = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == separator })
+        else { return nil }
+        let head = String(decoding: bytes[..<headEnd], as: UTF8.self)
+        var lines = head.split(separator: "\r\n").map(String.init)
+        let statusLine = lines.removeFirst()
+        let status = Int(statusLine.split(separator: " ")[1]) ?? 0
+        var headers: [String: String] = [:]
+        for line in lines {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            headers[parts[0].lowercased()] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let bodyStart = headEnd + 4
+        guard bytes.count >= bodyStart + length else { return nil }
+        let body = String(decoding: bytes[bodyStart..<(bodyStart + length)], as: UTF8.self)
+        return (RawResponse(status: status, headers: headers, body: body), bodyStart + length)
+    }
+}
