@@ -1,1 +1,0 @@
-// PaddockStorage: see docs/architecture.md for what this module holds.
