@@ -251,9 +251,9 @@ import ZNodeTree
         let dir = try TempDirectory()
         defer { dir.remove() }
         let replica = try startReplica(dir, options: ReplicaOptions(sessionsMax: 2))
-        _ = try await replica.openSession(ttlMs: 10_000)
-        _ = try await replica.openSession(ttlMs: 10_000)
-        let error = await #expect(throws: ReplicaError.self) { _ = try await replica.openSession(ttlMs: 10_000) }
+        _ = try await replica.openSession(ttlMs: 600_000)
+        _ = try await replica.openSession(ttlMs: 600_000)
+        let error = await #expect(throws: ReplicaError.self) { _ = try await replica.openSession(ttlMs: 600_000) }
         let sessions = try await replica.read(.linearizable).tree.sessionCount
         await replica.shutdown()
         #expect(error?.code == .tooManySessions)
