@@ -79,7 +79,7 @@ final class PaddockProcess: @unchecked Sendable {
         var found: (String, Int)?
         for _ in 0..<(timeoutMs / 10 + 1) where found == nil && ContinuousClock.now < deadline && process.isRunning {
             found = parseAddress(lines.all)
-            if found == nil { try await Task.sleep(for: .milliseconds(10)) }
+            if found == nil { try? await Task.sleep(for: .milliseconds(10)) }
         }
         guard let found else {
             forceKill(process)
@@ -91,7 +91,7 @@ final class PaddockProcess: @unchecked Sendable {
         var ready = false
         for _ in 0..<(timeoutMs / 10 + 1) where !ready && ContinuousClock.now < deadline {
             ready = (try? await server.client.send("GET", "/readyz").status) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(10)) }
+            if !ready { try? await Task.sleep(for: .milliseconds(10)) }
         }
         guard ready else {
             server.kill()
