@@ -1,1 +1,0 @@
-// ZNodeTree: see docs/architecture.md for what this module holds.
