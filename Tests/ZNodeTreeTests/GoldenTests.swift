@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Data-driven scenarios: `testdata/.NAME.txt` holds blocks of a command line, `----`, and
+/// Data-driven scenarios: `testdata/NAME.txt` holds blocks of a command line, `----`, and
 /// the expected output, separated by blank lines; `#` lines are comments. Run with
 /// `PADDOCK_REWRITE_GOLDEN=1` to rewrite the expected output, then review the diff.
 ///
@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: ["scenarios.txt", "cleanup.txt"])
     func scenario(_ name: String) throws {
-        let url = GoldenTests.directory.appendingPathComponent("." + name)
+        let url = GoldenTests.directory.appendingPathComponent(name)
         let original = try String(contentsOf: url, encoding: .utf8)
         var script = GoldenScript()
         var rewritten: [String] = []
