@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
-        .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"]),
+        .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"], exclude: ["testdata"]),
         .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage", "RaftCore"]),
         .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),
         .testTarget(

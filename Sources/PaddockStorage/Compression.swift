@@ -49,7 +49,12 @@ public enum Compression {
         guard result == Z_STREAM_END else {
             throw zlibError("deflate", result, stream)
         }
-        output.removeSubrange(Int(stream.pointee.total_out)...)
+        let compressedCount = Int(stream.pointee.total_out)
+        // Trimming keeps the capacity; copy instead when most of it would be wasted.
+        if compressedCount < output.count / 2 {
+            return Array(output[..<compressedCount])
+        }
+        output.removeSubrange(compressedCount...)
         return output
     }
 

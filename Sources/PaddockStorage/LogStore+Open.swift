@@ -56,18 +56,24 @@ extension LogStore {
         }
     }
 
-    /// Sets the pragmas every connection needs: WAL, full fsync, a busy timeout, and
-    /// checking each page's cells as it is read.
+    /// Sets the pragmas every connection needs: an exclusive lock, WAL, full fsync, a busy
+    /// timeout, and checking each page's cells as it is read.
     ///
-    /// The first statement is where SQLite notices a file that is not a database.
+    /// The exclusive lock is taken at the first read and held until `close()`, so a second
+    /// process (or store) on the same directory fails at open instead of interleaving its
+    /// writes with ours. The first statement is also where SQLite notices a file that is
+    /// not a database.
     static func configure(_ connection: SQLiteConnection, options: Options) throws(StorageError) {
         let db = try connection.openHandle()
         sqlite3_busy_timeout(db, options.busyTimeoutMs)
+        try connection.execute("PRAGMA locking_mode = EXCLUSIVE")
         let mode = try pragmaText(connection, "PRAGMA journal_mode = WAL")
         guard mode.lowercased() == "wal" else {
             throw StorageError(code: .open, message: "database file \(connection.path) refused WAL mode (got \(mode))")
         }
-        try connection.execute("PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON")
+        // The WAL is truncated back to 64 MiB after a checkpoint so a burst does not keep disk.
+        try connection.execute(
+            "PRAGMA synchronous = FULL; PRAGMA cell_size_check = ON; PRAGMA journal_size_limit = 67108864")
     }
 
     /// Runs `PRAGMA quick_check` (or `integrity_check`) and throws `.corrupt` with its first

@@ -8,8 +8,8 @@ extension LogStore {
     /// stands on the chosen snapshot (`firstIndex`, `lastIndex` and `term(at:)` agree with
     /// the result). Call this once after `init`, before anything else.
     /// - Throws: `.corrupt` naming the snapshot, the entry index or the hard state that fails
-    ///   to verify, a gap in the log, or a commit index beyond the stored log. Nothing is
-    ///   repaired or dropped.
+    ///   to verify, a gap in the log, a term that decreases along the log, or a commit index
+    ///   beyond the stored log. Nothing is repaired or dropped.
     public func recover() throws(StorageError) -> RecoveredState {
         let hardState = try readHardState()
         let snapshot = try selectSnapshot()
@@ -24,6 +24,7 @@ extension LogStore {
                 )
             }
             entries = try readEntries(from: base.next, through: lastLogIndex)
+            try checkTermsNeverDecrease(entries, after: snapshot)
         }
         snapshotIndex = base
         snapshotTerm = snapshot?.term ?? .zero
@@ -35,5 +36,22 @@ extension LogStore {
             )
         }
         return RecoveredState(hardState: hardState, snapshot: snapshot, entries: entries)
+    }
+
+    /// Raft §5.3 (Log Matching): terms never decrease along a log, and the first entry after
+    /// a snapshot is not older than it. Anything else is damage the checksums cannot see,
+    /// such as rows from two different logs.
+    private func checkTermsNeverDecrease(_ entries: [LogEntry], after snapshot: SnapshotRecord?) throws(StorageError) {
+        var previous = snapshot?.term ?? .zero
+        for entry in entries {
+            guard entry.term >= previous else {
+                throw StorageError(
+                    code: .corrupt,
+                    message: "log entry \(entry.index) in \(path) has term \(entry.term), "
+                        + "older than the term \(previous) before it"
+                )
+            }
+            previous = entry.term
+        }
     }
 }

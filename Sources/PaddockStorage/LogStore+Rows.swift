@@ -46,8 +46,9 @@ extension LogStore {
     /// Inserts one entry row; the payload is bound without a copy.
     func insert(_ entry: LogEntry) throws(StorageError) {
         let insert = statements.insertEntry
-        defer { insert.reset() }
         try entry.data.withUnsafeBufferPointer { (data) throws(StorageError) in
+            // Reset inside the scope that lends `data`, so no binding outlives the buffer.
+            defer { insert.reset() }
             try insert.bind(entry.index.rawValue, at: 1)
             try insert.bind(entry.term.rawValue, at: 2)
             try insert.bind(Int64(entry.kind.rawValue), at: 3)
@@ -55,23 +56,24 @@ extension LogStore {
             let crc = Checksum.entry(term: entry.term, kind: entry.kind.rawValue, data: data)
             try insert.bind(Int64(crc), at: 5)
             _ = try insert.step()
-            // Reset inside the scope that lends `data`, so no binding outlives the buffer.
-            insert.reset()
         }
     }
 
     /// Reads `from...through`, verifying each row's checksum and that no index is missing.
     ///
+    /// With `bytesMax`, stops before the entry that would take the payload total past it,
+    /// but always returns at least the first entry.
     /// - Throws: `.corrupt` naming the index of the first bad or missing row.
-    func readEntries(from: LogIndex, through: LogIndex) throws(StorageError) -> [LogEntry] {
+    func readEntries(from: LogIndex, through: LogIndex, bytesMax: Int = .max) throws(StorageError) -> [LogEntry] {
         let select = statements.selectRange
         defer { select.reset() }
         try select.bind(from.rawValue, at: 1)
         try select.bind(through.rawValue, at: 2)
         var entries: [LogEntry] = []
         let span = through.rawValue - from.rawValue
-        entries.reserveCapacity(Int(min(span, 1 << 20)) + 1)
+        entries.reserveCapacity(Int(min(span, 1 << 16)) + 1)
         var expected = from
+        var payloadBytes = 0
         while try select.step() {
             let index = LogIndex(select.uint64(0))
             guard index == expected else {
@@ -80,7 +82,12 @@ extension LogStore {
                     message: "log in \(path) is missing entry \(expected) (next stored is \(index))"
                 )
             }
-            entries.append(try decodeEntryRow(select, index: index))
+            let entry = try decodeEntryRow(select, index: index)
+            payloadBytes += entry.data.count
+            if payloadBytes > bytesMax && !entries.isEmpty {
+                return entries
+            }
+            entries.append(entry)
             expected = index.next
         }
         guard expected == through.next else {

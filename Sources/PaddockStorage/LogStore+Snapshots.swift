@@ -17,23 +17,23 @@ extension LogStore {
                 message: "snapshot at \(snapshot.index) is not newer than the stored one at \(snapshotIndex)"
             )
         }
-        let compressed = try Compression.deflate(snapshot.data)
+        let compressed = try Compression.deflate(snapshot.data, level: options.snapshotCompressionLevel)
         let checksum = Checksum.snapshot(snapshot)
         let storedTerm = try term(at: snapshot.index)
         let discardLog = lastLogIndex != nil && storedTerm != snapshot.term
         try transaction { () throws(StorageError) in
             let insert = statements.insertSnapshot
-            defer { insert.reset() }
-            try insert.bind(snapshot.index.rawValue, at: 1)
-            try insert.bind(snapshot.term.rawValue, at: 2)
             try snapshot.configuration.withUnsafeBufferPointer { (configuration) throws(StorageError) in
                 try compressed.withUnsafeBufferPointer { (data) throws(StorageError) in
+                    // Reset inside the scope that lends the buffers.
+                    defer { insert.reset() }
+                    try insert.bind(snapshot.index.rawValue, at: 1)
+                    try insert.bind(snapshot.term.rawValue, at: 2)
                     try insert.bind(borrowing: configuration, at: 3)
                     try insert.bind(borrowing: data, at: 4)
                     try insert.bind(Int64(snapshot.data.count), at: 5)
                     try insert.bind(Int64(checksum), at: 6)
                     _ = try insert.step()
-                    insert.reset()
                 }
             }
             let prune = statements.pruneSnapshots

@@ -7,6 +7,9 @@ import RaftCore
 /// Every row carries a CRC-32 that is verified on the way back; storage never repairs or
 /// drops data on its own, it throws `.corrupt` and the member stops.
 ///
+/// A store holds an exclusive lock on its file from `init` to `close()`: a second store on
+/// the same directory, in this process or another, fails to open with `.open`.
+///
 /// Not thread-safe: a store is owned by one thread or actor at a time. Prepared statements
 /// are compiled once at open and reused, so a `save` of a batch of entries costs one
 /// transaction and one fsync.
@@ -22,14 +25,23 @@ public final class LogStore {
         /// Run the full `PRAGMA integrity_check` at open instead of `quick_check`; slower,
         /// also checks index contents. Default false.
         public var fullIntegrityCheck: Bool
-        /// How long SQLite waits for a lock held by another connection, in milliseconds.
-        /// Default 5000; Paddock itself uses one connection per file.
+        /// The zlib level for snapshots, 0 (store) to 9 (smallest). Default 6.
+        public var snapshotCompressionLevel: Int32
+        /// How long opening waits for another process or store to release the file, in
+        /// milliseconds, before failing with `.open`. Default 5000, enough for a restarting
+        /// predecessor to exit.
         public var busyTimeoutMs: Int32
 
         /// Options from their parts; every argument has its documented default.
-        public init(snapshotsKept: Int = 2, fullIntegrityCheck: Bool = false, busyTimeoutMs: Int32 = 5_000) {
+        public init(
+            snapshotsKept: Int = 2,
+            fullIntegrityCheck: Bool = false,
+            snapshotCompressionLevel: Int32 = 6,
+            busyTimeoutMs: Int32 = 5_000
+        ) {
             self.snapshotsKept = snapshotsKept
             self.fullIntegrityCheck = fullIntegrityCheck
+            self.snapshotCompressionLevel = snapshotCompressionLevel
             self.busyTimeoutMs = busyTimeoutMs
         }
     }
@@ -50,9 +62,12 @@ public final class LogStore {
     /// The highest index in the `log` table, nil when it is empty.
     var lastLogIndex: LogIndex?
     /// The index of the snapshot the store stands on (0 without one).
-    var snapshotIndex: LogIndex = .zero
-    /// The term of that snapshot (0 without one).
-    var snapshotTerm: Term = .zero
+    ///
+    /// Before `recover()` this is the newest stored snapshot's index, unverified; after it,
+    /// the index of the snapshot recovery chose.
+    public internal(set) var snapshotIndex: LogIndex = .zero
+    /// The term of the snapshot the store stands on (0 without one); see `snapshotIndex`.
+    public internal(set) var snapshotTerm: Term = .zero
     /// The highest index ever compacted (0 if never).
     var compactedThrough: LogIndex = .zero
 
@@ -61,12 +76,19 @@ public final class LogStore {
     /// Sets WAL mode and `synchronous=FULL`, runs `PRAGMA quick_check` (or
     /// `integrity_check`), then checks the file is a Paddock database of this schema version.
     /// - Throws: `.open` when the directory or file cannot be opened or created;
+    ///   `.open` also when another store holds the file's lock;
     ///   `.corrupt` when the file is not a SQLite database, is truncated or its pages are
     ///   damaged (the message names the file); `.schema` for a foreign or newer database;
     ///   `.misuse` for invalid options.
     public init(directory: String, options: Options = .init()) throws(StorageError) {
         guard options.snapshotsKept >= 1 else {
             throw StorageError(code: .misuse, message: "snapshotsKept must be at least 1, got \(options.snapshotsKept)")
+        }
+        guard (0...9).contains(options.snapshotCompressionLevel) else {
+            throw StorageError(
+                code: .misuse,
+                message: "snapshotCompressionLevel must be in 0...9, got \(options.snapshotCompressionLevel)"
+            )
         }
         try FileSystem.createDirectory(directory)
         let path = FileSystem.join(directory, Self.fileName)
@@ -89,8 +111,9 @@ public final class LogStore {
         connection.close()
     }
 
-    /// The first index a caller can read: the first stored entry, or the snapshot index + 1
-    /// when the log holds nothing after the snapshot.
+    /// The first index a caller can read: the first stored entry (which may be at or before
+    /// the snapshot when a tail was kept by `compact(through:)`), or the snapshot index + 1
+    /// when the log is empty.
     public var firstIndex: LogIndex {
         firstLogIndex ?? snapshotIndex.next
     }
@@ -131,6 +154,10 @@ public final class LogStore {
                 firstLogIndex = first.index
             }
             lastLogIndex = last.index
+            precondition(
+                firstLogIndex! <= last.index && last.index > snapshotIndex,
+                "log bounds \(firstLogIndex!)...\(last.index) inconsistent with snapshot \(snapshotIndex)"
+            )
         }
     }
 
@@ -139,6 +166,18 @@ public final class LogStore {
     /// - Throws: `.misuse` when the range is empty or reaches outside the stored log;
     ///   `.corrupt` naming the index when a row fails its checksum or an index is missing.
     public func entries(from: LogIndex, through: LogIndex) throws(StorageError) -> [LogEntry] {
+        try entries(from: from, through: through, bytesMax: .max)
+    }
+
+    /// The stored entries from `from`, at most through `through`, stopping before the entry
+    /// that would take the payload total past `bytesMax`; at least one entry is returned.
+    ///
+    /// For replication batches: a lagging follower gets a bounded message.
+    /// - Throws: as `entries(from:through:)`; `.misuse` also when `bytesMax` is negative.
+    public func entries(from: LogIndex, through: LogIndex, bytesMax: Int) throws(StorageError) -> [LogEntry] {
+        guard bytesMax >= 0 else {
+            throw StorageError(code: .misuse, message: "bytesMax must not be negative, got \(bytesMax)")
+        }
         guard from <= through else {
             throw StorageError(code: .misuse, message: "entries(from: \(from), through: \(through)) is an empty range")
         }
@@ -149,7 +188,7 @@ public final class LogStore {
                     + "\(firstLogIndex.map(String.init(describing:)) ?? "-")...\(lastLogIndex.map(String.init(describing:)) ?? "-")"
             )
         }
-        return try readEntries(from: from, through: through)
+        return try readEntries(from: from, through: through, bytesMax: bytesMax)
     }
 
     /// The term of the entry at `index`, the snapshot's term at its index, `.zero` at

@@ -114,6 +114,13 @@ final class SQLiteConnection {
             code = .io
         case SQLITE_MISUSE:
             code = .misuse
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            // Stores hold an exclusive lock for their lifetime, so only opening can meet one.
+            return StorageError(
+                code: .open,
+                message: "database file \(path) is locked by another process or store (\(doing))",
+                cause: "sqlite error \(result): \(String(cString: sqlite3_errstr(result)))"
+            )
         default:
             code = .sqlite
         }

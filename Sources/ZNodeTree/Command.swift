@@ -3,17 +3,22 @@
 /// Commands are decided by the proposing member (random session ids, which sessions or
 /// TTL nodes to expire) so that applying them is deterministic on every member.
 public enum Command: Equatable, Sendable {
-    /// Creates a node.
+    /// Creates a node. Fails, checked in this order, with BadArguments (ttl or session not
+    /// matching the kind), SessionExpired, NoNode (parent), InvalidPath (too long with the
+    /// sequence suffix), NodeExists, NoChildrenForEphemerals.
     case create(CreateOp)
-    /// Sets a node's data.
+    /// Sets a node's data. Fails with NoNode or BadVersion.
     case setData(SetDataOp)
-    /// Deletes a node (or subtree).
+    /// Deletes a node (or subtree), then any container it leaves empty. Fails with
+    /// BadArguments (the root), NoNode, BadVersion or NotEmpty.
     case delete(DeleteOp)
-    /// Applies all operations in order, or none of them.
+    /// Applies all operations in order, or none of them; a failure names its op's index.
     case multi([Op])
-    /// Opens a session; the id is chosen at random by the proposer and must be new.
+    /// Opens a session; the id is chosen at random by the proposer and must be new
+    /// (else BadArguments, as is a ttl that is not positive).
     case openSession(id: SessionID, ttlMs: Int64)
-    /// Closes a session and deletes its ephemeral nodes in this entry.
+    /// Closes a session and deletes its ephemeral nodes in this entry; SessionExpired when
+    /// the session is not open.
     case closeSession(SessionID)
     /// Expires sessions chosen by the leader, deleting their ephemeral nodes; unknown ids are skipped.
     case expireSessions([SessionID])

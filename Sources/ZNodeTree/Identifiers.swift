@@ -15,6 +15,7 @@ public struct Zxid: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// The position before the first entry.
     public static let zero = Zxid(0)
 
+    /// Log order.
     public static func < (lhs: Zxid, rhs: Zxid) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The index in decimal, as exposed in the API.
@@ -47,6 +48,7 @@ public struct SessionID: RawRepresentable, Hashable, Comparable, Sendable, Custo
         self.rawValue = value
     }
 
+    /// Numeric order, which is also the order of the hex text.
     public static func < (lhs: SessionID, rhs: SessionID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The id as exactly 16 lowercase hex digits.

@@ -88,10 +88,12 @@ public struct ZNodePath: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The path text.
     public var description: String { string }
 
+    /// Byte equality of the UTF-8 text (not Unicode canonical equivalence).
     public static func == (lhs: ZNodePath, rhs: ZNodePath) -> Bool {
         lhs.string.utf8.elementsEqual(rhs.string.utf8)
     }
 
+    /// Hashes the UTF-8 bytes, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         let done: Void? = string.utf8.withContiguousStorageIfAvailable { buffer in
             hasher.combine(bytes: UnsafeRawBufferPointer(buffer))

@@ -16,7 +16,16 @@ extension ZNodeTree {
     /// Domain failures are values (`.failed`), and a failed entry changes nothing but
     /// `lastApplied` (and the idempotency table when it carries a key: a retry gets the
     /// same failure). When the entry's idempotency key is already remembered, nothing is
-    /// applied and the first result is returned again with no events.
+    /// applied and the first result is returned again with no events, whatever the
+    /// command of the retry is: the key, not the command, identifies the write.
+    ///
+    /// Idempotency keys are remembered while their entry time is within
+    /// `limits.idempotencyRetentionMs` of the newest entry time seen, and at most
+    /// `limits.idempotencyKeysMax` of them; the oldest (by zxid) are forgotten first.
+    ///
+    /// Watch events come in the order the changes were made, all stamped with the entry's
+    /// zxid: `created`/`changed`/`deleted` for a node, then `childrenChanged` (with the
+    /// parent's new stat) for its parent.
     ///
     /// Precondition: `entry.zxid > lastApplied` (entries are applied once, in log order).
     public mutating func apply(_ entry: Entry) -> ApplyOutput {

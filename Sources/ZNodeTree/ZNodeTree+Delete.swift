@@ -42,7 +42,9 @@ extension ZNodeTree {
     /// for parents that remain. Then empty containers are removed eagerly, in this same
     /// entry (ZooKeeper removes them later, from a background check): the parent of a
     /// removed node that is a container left with no children — it had at least one,
-    /// since one was just removed — is removed too, and so on upward.
+    /// since one was just removed — is removed too, and so on upward. Inside a multi this
+    /// happens after each op, so a later op in the same multi no longer sees the container
+    /// (create children with `createParents` to re-create it).
     mutating func delete(_ op: DeleteOp, _ context: inout ApplyContext) -> Result<Void, ZNodeError> {
         guard let parentPath = op.path.parent else {
             return .failure(ZNodeError(code: .badArguments, path: op.path, message: "the root cannot be deleted"))
@@ -55,7 +57,7 @@ extension ZNodeTree {
         }
         if !node.children.isEmpty && !op.recursive {
             return .failure(ZNodeError(
-                code: .notEmpty, path: op.path, message: "node has \(node.children.count) children"))
+                code: .notEmpty, path: op.path, message: "node has children (\(node.children.count)); delete them first or delete recursively"))
         }
         for path in subtreeDeepestFirst(op.path) {
             removeLeaf(path, parentEvent: path == op.path, &context)

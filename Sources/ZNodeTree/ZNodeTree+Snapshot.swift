@@ -20,6 +20,9 @@ private let snapshotMagic: [UInt8] = Array("PDKS".utf8)
 private let snapshotFormatVersion: UInt8 = 1
 
 extension ZNodeTree {
+    /// The largest version, cversion or sequence counter a restored snapshot may hold.
+    static let counterMax: Int64 = 1 << 62
+
     /// The tree's canonical bytes: versioned, deterministic, byte-identical for equal trees.
     ///
     /// Sorts every collection, so it costs O(n log n); call it on a copy to let the
@@ -161,7 +164,12 @@ extension ZNodeTree {
         if stat.czxid > stat.mzxid || stat.czxid > stat.pzxid || stat.mzxid > lastApplied || stat.pzxid > lastApplied {
             return "zxids \(stat.czxid)/\(stat.mzxid)/\(stat.pzxid) inconsistent with last applied \(lastApplied)"
         }
-        if stat.version < 0 || stat.cversion < 0 || sequenceNext < 0 { return "negative version or counter" }
+        // Every change adds 1 to these, one entry at a time: a value past 2^62 cannot come
+        // from a real log, and rejecting it here keeps `apply` free of overflow traps.
+        let counters = [stat.version, stat.cversion, sequenceNext]
+        if counters.contains(where: { $0 < 0 || $0 > ZNodeTree.counterMax }) {
+            return "version \(stat.version), cversion \(stat.cversion) or sequence \(sequenceNext) out of range"
+        }
         return nil
     }
 

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest total request header size in bytes.")
     var headerMaxBytes = Limits.default.requestHeaderBytesMax
 
+    @Option(help: "Longest request line (method, target, version) in bytes.")
+    var requestLineMaxBytes = Limits.default.requestLineBytesMax
+
     @Option(help: "Most children one listing returns.")
     var childrenMax = Limits.default.childrenListedMax
 
@@ -70,6 +73,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most proposals waiting to commit before writes get 503.")
     var pendingProposalsMax = Limits.default.pendingProposalsMax
 
+    @Option(help: "How long a write waits for its commit before a 503, in ms.")
+    var proposalWaitMs = Limits.default.proposalWaitMs
+
+    @Option(help: "Shortest session TTL a client may ask for, in ms.")
+    var sessionTTLMinMs = Limits.default.sessionTTLMinMs
+
+    @Option(help: "Longest session TTL a client may ask for, in ms.")
+    var sessionTTLMaxMs = Limits.default.sessionTTLMaxMs
+
+    @Option(help: "Longest TTL of a ttl node, in ms.")
+    var ttlNodeMaxMs = Limits.default.ttlNodeMaxMs
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -80,12 +95,17 @@ struct ServeCommand: AsyncParsableCommand {
         limits.pathBytesMax = pathMaxBytes
         limits.requestBodyBytesMax = bodyMaxBytes ?? Limits.requestBodyBytesMax(dataBytesMax: dataMaxBytes)
         limits.requestHeaderBytesMax = headerMaxBytes
+        limits.requestLineBytesMax = requestLineMaxBytes
         limits.childrenListedMax = childrenMax
         limits.txnOpsMax = txnOpsMax
         limits.sessionsMax = sessionsMax
         limits.connectionsMax = connectionsMax
         limits.idleTimeoutMs = idleTimeoutMs
         limits.pendingProposalsMax = pendingProposalsMax
+        limits.proposalWaitMs = proposalWaitMs
+        limits.sessionTTLMinMs = sessionTTLMinMs
+        limits.sessionTTLMaxMs = sessionTTLMaxMs
+        limits.ttlNodeMaxMs = ttlNodeMaxMs
         return limits
     }
 

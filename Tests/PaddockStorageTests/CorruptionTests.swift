@@ -110,6 +110,7 @@ import Testing
     enum FileDamage: CaseIterable, Sendable {
         case truncatedToHalf
         case truncatedToOnePage
+        case truncatedInsideTheHeader
         case pagesOverwritten
     }
 
@@ -131,6 +132,8 @@ import Testing
                 try truncateFile(path, to: size / 2)
             case .truncatedToOnePage:
                 try truncateFile(path, to: 4_096)
+            case .truncatedInsideTheHeader:
+                try truncateFile(path, to: 50)
             case .pagesOverwritten:
                 let original = try readFile(path)
                 var damaged = original

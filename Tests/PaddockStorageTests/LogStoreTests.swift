@@ -172,3 +172,54 @@ import Testing
         }
     }
 }
+
+@Suite struct LogStoreLockTests {
+    @Test func secondStoreOnTheSameDirectoryIsRefused() throws {
+        try withTemporaryDirectory { directory in
+            let first = try LogStore(directory: directory)
+            try first.save(hardState: nil, entries: makeEntries(1...3, term: 1))
+            let error = #expect(throws: StorageError.self) {
+                _ = try LogStore(directory: directory, options: .init(busyTimeoutMs: 20))
+            }
+            #expect(error?.code == .open)
+            #expect(error?.message.contains("locked") == true, "\(String(describing: error))")
+            first.close()
+            let second = try LogStore(directory: directory, options: .init(busyTimeoutMs: 20))
+            defer { second.close() }
+            #expect(try second.recover().entries == makeEntries(1...3, term: 1))
+        }
+    }
+}
+
+@Suite struct LogStoreReadTests {
+    @Test(arguments: [(0, 1), (17, 1), (34, 2), (100, 5), (10_000, 10)])
+    func entriesStopAtTheByteBudget(bytesMax: Int, expectedCount: Int) throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            let written = (1...10 as ClosedRange<UInt64>).map {
+                LogEntry(term: Term(1), index: LogIndex($0), data: [UInt8](repeating: UInt8($0), count: 17))
+            }
+            try store.save(hardState: nil, entries: written)
+            let read = try store.entries(from: LogIndex(1), through: LogIndex(10), bytesMax: bytesMax)
+            #expect(read == Array(written.prefix(expectedCount)))
+        }
+    }
+
+    @Test func decreasingTermIsCorruption() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            try store.save(hardState: nil, entries: makeEntries(1...3, term: 2))
+            // A row from another log: a valid checksum but an older term than its predecessor.
+            try store.execute("UPDATE log SET term = 1 WHERE idx = 3")
+            let data = Array("entry 3 of term 2".utf8)
+            let crc = data.withUnsafeBufferPointer { Checksum.entry(term: Term(1), kind: 0, data: $0) }
+            try store.execute("UPDATE log SET crc = \(crc) WHERE idx = 3")
+            #expect(try store.entries(from: LogIndex(3), through: LogIndex(3)).first?.term == Term(1))
+            let error = #expect(throws: StorageError.self) { try store.recover() }
+            #expect(error?.code == .corrupt)
+            #expect(error?.message.contains("log entry 3") == true, "\(String(describing: error))")
+        }
+    }
+}

@@ -23,6 +23,23 @@ import Testing
         }
     }
 
+    @Test(arguments: [0, 1, 9] as [Int32])
+    func everyCompressionLevelRoundTrips(level: Int32) throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory, options: .init(snapshotCompressionLevel: level))
+            defer { store.close() }
+            let snapshot = SnapshotRecord(index: LogIndex(3), term: Term(1), configuration: [4], data: jsonLikeBytes(lineCount: 300))
+            try store.saveSnapshot(snapshot)
+            #expect(try store.latestSnapshot() == snapshot)
+            let storedBytes = try #require(try store.queryInteger("SELECT length(data) FROM snapshots"))
+            if level == 0 {
+                #expect(Int(storedBytes) > snapshot.data.count)
+            } else {
+                #expect(Int(storedBytes) * 3 < snapshot.data.count)
+            }
+        }
+    }
+
     @Test func emptySnapshotDataRoundTrips() throws {
         try withTemporaryDirectory { directory in
             let store = try LogStore(directory: directory)

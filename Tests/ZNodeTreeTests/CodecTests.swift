@@ -111,8 +111,17 @@ import ZNodeTree
             timeMs += Int64.random(in: 0...20, using: &commands.rng)
             let entry = commands.entry(zxid: Zxid(UInt64(index)), timeMs: timeMs)
             #expect(try Entry(decoding: entry.encoded(), zxid: entry.zxid) == entry)
+            let before = tree
             let output = tree.apply(entry)
-            if case .failed = output.result { failures += 1 }
+            #expect(output.events.allSatisfy { $0.zxid == entry.zxid })
+            if case .failed = output.result {
+                failures += 1
+                // A failure changes what a noop changes, and no more (keys aside).
+                var expected = before
+                _ = expected.apply(Entry(zxid: entry.zxid, timeMs: entry.timeMs, command: .noop))
+                if entry.idempotencyKey == nil { #expect(expected.snapshot() == tree.snapshot(), "\(entry)") }
+                #expect(output.events.isEmpty)
+            }
             if var restored = shadow {
                 #expect(restored.apply(entry) == output)
                 shadow = restored
@@ -123,6 +132,7 @@ import ZNodeTree
                 #expect(restored.snapshot() == bytes)
                 #expect(restored.digest() == tree.digest())
                 #expect(restored.sessions == tree.sessions)
+                #expect(SnapshotTests.content(of: restored) == SnapshotTests.content(of: tree))
                 #expect(restored.expiredTTLNodes(asOfMs: .max) == tree.expiredTTLNodes(asOfMs: .max))
                 if let shadow { #expect(shadow.snapshot() == bytes) }
                 shadow = restored
@@ -130,6 +140,30 @@ import ZNodeTree
         }
         #expect(failures > 50 && failures < 550)
         #expect(tree.nodeCount > 3)
+    }
+
+    /// Every node reached from the root through `children(of:)`, with its data and stat,
+    /// after checking that each stat agrees with what the reads show.
+    static func content(of tree: ZNodeTree) -> [String] {
+        var lines: [String] = []
+        var pending: [ZNodePath] = [.root]
+        var visited = 0
+        while let path = pending.popLast(), visited <= tree.nodeCount {
+            visited += 1
+            guard let node = tree.node(at: path), let children = tree.children(of: path) else {
+                Issue.record("\(path) listed but missing")
+                continue
+            }
+            #expect(node.stat.numChildren == children.count, "\(path)")
+            #expect(node.stat.dataLength == node.data.count, "\(path)")
+            if let owner = node.stat.ephemeralOwner {
+                #expect(tree.session(owner)?.ephemerals.contains(path) == true, "\(path)")
+            }
+            lines.append("\(path) \(node.data) \(node.stat)")
+            pending.append(contentsOf: children.map { path.appending($0) })
+        }
+        #expect(visited == tree.nodeCount)
+        return lines
     }
 
     @Test func copiesAreIndependentSnapshots() {
@@ -185,5 +219,46 @@ import ZNodeTree
             let noise = (0..<Int.random(in: 0...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             #expect(throws: CodecError.self) { try ZNodeTree(snapshot: noise) }
         }
+    }
+}
+
+@Suite struct SnapshotFormatTests {
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var rest = value
+        var bytes: [UInt8] = []
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        return bytes + [UInt8(rest)]
+    }
+
+    static func signed(_ value: Int64) -> [UInt8] { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    /// A snapshot of a tree with only the root, written by hand from the format comment.
+    static func rootOnly(version: Int64 = 0, sequenceNext: Int64 = 0, kind: UInt8 = 0) -> [UInt8] {
+        Array("PDKS".utf8) + [1] + signed(600_000) + varint(100_000) + varint(1024)
+            + [0]  // lastApplied
+            + [0]  // sessions
+            + [1, 1, 0x2F, 0]  // one node: "/", empty data
+            + [0, 0, 0, 0, 0] + signed(version) + [0]  // zxids, times, version, cversion
+            + [kind, 0, 0] + signed(sequenceNext)  // kind, no owner, no ttl, counter
+            + signed(.min) + [0]  // idempotency: newest time, no records
+    }
+
+    @Test func emptyTreeMatchesTheDocumentedFormat() throws {
+        #expect(ZNodeTree().snapshot() == SnapshotFormatTests.rootOnly())
+        #expect(try ZNodeTree(snapshot: SnapshotFormatTests.rootOnly(version: 3)).stat(at: .root)?.version == 3)
+    }
+
+    @Test(arguments: [
+        SnapshotFormatTests.rootOnly(version: -1),
+        SnapshotFormatTests.rootOnly(version: (1 << 62) + 1),
+        SnapshotFormatTests.rootOnly(sequenceNext: .max),
+        SnapshotFormatTests.rootOnly(kind: 1),  // an ephemeral root
+        SnapshotFormatTests.rootOnly(kind: 6),  // unknown kind
+    ])
+    func rejectsInconsistentRoot(_ bytes: [UInt8]) {
+        #expect(throws: CodecError.self) { try ZNodeTree(snapshot: bytes) }
     }
 }

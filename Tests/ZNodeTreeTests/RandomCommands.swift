@@ -25,7 +25,10 @@ struct RandomCommands {
     }
 
     mutating func create() -> CreateOp {
-        let kind = NodeKind.allCases.randomElement(using: &rng)!
+        // Ephemeral kinds one time in three, so that children of ephemerals are tried often.
+        let kind = Int.random(in: 0..<3, using: &rng) == 0
+            ? [NodeKind.ephemeral, .ephemeralSequential].randomElement(using: &rng)!
+            : NodeKind.allCases.randomElement(using: &rng)!
         return CreateOp(
             path: path(), data: data(), kind: kind,
             session: kind.isEphemeral || Int.random(in: 0..<20, using: &rng) == 0 ? session() : nil,

@@ -20,8 +20,15 @@ public struct ReplicaOptions: Sendable, Equatable {
     /// Largest encoded entry accepted into the log (default 8 MiB). Past it `propose`
     /// throws `proposalTooLarge`; HTTP's own body limits normally stop such requests first.
     public var entryBytesMax: Int
+    /// Most encoded bytes queued or being written at once (default 256 MiB). Past it
+    /// `propose` throws `unavailable` with a retry hint: large values fill memory long
+    /// before `pendingProposalsMax` small ones would.
+    public var pendingBytesMax: Int
     /// Most entries written in one transaction (default 4,096); the rest wait for the next.
     public var batchEntriesMax: Int
+    /// Most encoded bytes written in one transaction (default 16 MiB, at least one entry);
+    /// the rest wait for the next, so one transaction never holds gigabytes.
+    public var batchBytesMax: Int
     /// Period of the expiry timer for sessions and TTL nodes (default 100 ms). A session
     /// expires at most about this long after its deadline.
     public var expiryTickMs: Int
@@ -36,7 +43,9 @@ public struct ReplicaOptions: Sendable, Equatable {
         pendingProposalsMax: Int = 10_000,
         sessionsMax: Int = 100_000,
         entryBytesMax: Int = 8 * 1_048_576,
+        pendingBytesMax: Int = 256 * 1_048_576,
         batchEntriesMax: Int = 4_096,
+        batchBytesMax: Int = 16 * 1_048_576,
         expiryTickMs: Int = 100,
         treeLimits: ZNodeTree.Limits = .init()
     ) {
@@ -45,14 +54,18 @@ public struct ReplicaOptions: Sendable, Equatable {
         precondition(pendingProposalsMax > 0, "pendingProposalsMax \(pendingProposalsMax) must be > 0")
         precondition(sessionsMax >= 0, "sessionsMax \(sessionsMax) must be >= 0")
         precondition(entryBytesMax > 0, "entryBytesMax \(entryBytesMax) must be > 0")
+        precondition(pendingBytesMax >= entryBytesMax, "pendingBytesMax \(pendingBytesMax) must be >= entryBytesMax \(entryBytesMax)")
         precondition(batchEntriesMax > 0, "batchEntriesMax \(batchEntriesMax) must be > 0")
+        precondition(batchBytesMax > 0, "batchBytesMax \(batchBytesMax) must be > 0")
         precondition(expiryTickMs > 0, "expiryTickMs \(expiryTickMs) must be > 0")
         self.snapshotIntervalEntries = snapshotIntervalEntries
         self.snapshotLogTailEntries = snapshotLogTailEntries
         self.pendingProposalsMax = pendingProposalsMax
         self.sessionsMax = sessionsMax
         self.entryBytesMax = entryBytesMax
+        self.pendingBytesMax = pendingBytesMax
         self.batchEntriesMax = batchEntriesMax
+        self.batchBytesMax = batchBytesMax
         self.expiryTickMs = expiryTickMs
         self.treeLimits = treeLimits
     }

@@ -55,6 +55,8 @@ struct ReplicaState: Sendable {
     var queue: [PendingProposal] = []
     /// Proposals taken by the writer and not answered yet.
     var inFlightCount = 0
+    /// Encoded bytes of everything queued or in flight.
+    var pendingBytes = 0
     /// The zxid the next proposal gets.
     var nextIndex: LogIndex
     /// Entry time never goes back, even when the wall clock does.
@@ -86,6 +88,27 @@ struct ReplicaState: Sendable {
         }
     }
 
+    /// Takes the next batch from the queue: at most `entriesMax` entries and `bytesMax`
+    /// bytes, but always at least one entry. The caller owns them until it answers.
+    mutating func takeBatch(entriesMax: Int, bytesMax: Int) -> [PendingProposal] {
+        var count = 0
+        var bytes = 0
+        for proposal in queue where count < entriesMax {
+            if count > 0 && bytes + proposal.bytes.count > bytesMax { break }
+            bytes += proposal.bytes.count
+            count += 1
+        }
+        var batch: [PendingProposal] = []
+        if count == queue.count {
+            swap(&batch, &queue)
+        } else {
+            batch = Array(queue.prefix(count))
+            queue.removeFirst(count)
+        }
+        inFlightCount += count
+        return batch
+    }
+
     /// Gives `proposed` the next zxid and a time not before the previous entry's, then queues it.
     ///
     /// Returns true when the writer waits for work and must be woken.
@@ -108,6 +131,7 @@ struct ReplicaState: Sendable {
         }
         lastTimeMs = timeMs
         nextIndex = nextIndex.next
+        pendingBytes += bytes.count
         queue.append(PendingProposal(entry: entry, bytes: bytes, reply: reply))
         if writerIdle {
             writerIdle = false

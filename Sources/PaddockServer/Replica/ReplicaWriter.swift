@@ -55,16 +55,7 @@ final class ReplicaWriter: @unchecked Sendable {
         while true {
             let step: Step = replica.shared.withLock { state in
                 if !state.queue.isEmpty {
-                    let count = min(state.queue.count, options.batchEntriesMax)
-                    var batch: [PendingProposal] = []
-                    if count == state.queue.count {
-                        swap(&batch, &state.queue)
-                    } else {
-                        batch = Array(state.queue.prefix(count))
-                        state.queue.removeFirst(count)
-                    }
-                    state.inFlightCount += count
-                    return .write(batch)
+                    return .write(state.takeBatch(entriesMax: options.batchEntriesMax, bytesMax: options.batchBytesMax))
                 }
                 switch state.phase {
                 case .serving:
@@ -135,6 +126,7 @@ final class ReplicaWriter: @unchecked Sendable {
             state.tree = published
             state.appliedIndex = lastIndex
             state.inFlightCount -= batch.count
+            state.pendingBytes -= batch.reduce(0) { $0 + $1.bytes.count }
             state.counters.entriesApplied += batch.count
             state.counters.transactionsCommitted += 1
             for (id, ttlMs) in sessionChanges {
@@ -185,6 +177,7 @@ final class ReplicaWriter: @unchecked Sendable {
             let queued = state.queue
             state.queue.removeAll()
             state.inFlightCount = 0
+            state.pendingBytes = 0
             let readers = state.readWaiters
             state.readWaiters.removeAll()
             return (queued, readers)

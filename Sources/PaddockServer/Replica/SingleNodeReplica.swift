@@ -116,7 +116,8 @@ public final class SingleNodeReplica: ReplicaService {
     // MARK: ReplicaService
 
     /// See `ReplicaService.propose`. Also throws `tooManySessions` for an `openSession`
-    /// past `ReplicaOptions.sessionsMax`, `unavailable` past `pendingProposalsMax`.
+    /// past `ReplicaOptions.sessionsMax`, `unavailable` past `pendingProposalsMax` or
+    /// `pendingBytesMax`, `proposalTooLarge` past `entryBytesMax`.
     public func propose(_ command: Command, idempotencyKey: String?) async throws(ReplicaError) -> Committed {
         let proposed = Entry(zxid: .zero, timeMs: ReplicaClock.wallMs(), idempotencyKey: idempotencyKey, command: command)
         let bytes = proposed.encoded()
@@ -252,11 +253,14 @@ public final class SingleNodeReplica: ReplicaService {
         if let key = proposed.idempotencyKey, let prior = state.tree.idempotentResult(forKey: key) {
             return (.success(Committed(zxid: prior.zxid, result: prior.result)), false)
         }
-        guard state.queue.count + state.inFlightCount < options.pendingProposalsMax else {
+        guard state.queue.count + state.inFlightCount < options.pendingProposalsMax,
+            state.pendingBytes + bytes.count <= options.pendingBytesMax
+        else {
             return (
                 .failure(ReplicaError(
                     code: .unavailable,
-                    message: "\(options.pendingProposalsMax) proposals are already pending",
+                    message: "too many proposals are pending (at most \(options.pendingProposalsMax), "
+                        + "\(options.pendingBytesMax) bytes); retry shortly",
                     retryAfterSeconds: 1
                 )),
                 false

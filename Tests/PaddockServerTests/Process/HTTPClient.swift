@@ -8,7 +8,7 @@ import Glibc
 /// (`Connection: close`), enough for process tests without new dependencies.
 struct HTTPClient: Sendable {
     /// One answer.
-    struct Response {
+    struct Response: Sendable {
         var status: Int
         var headers: [String: String]
         var body: [UInt8]
@@ -56,7 +56,7 @@ struct HTTPClient: Sendable {
         let bytes = Array(head.utf8) + body
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw HarnessError(description: "send failed: errno \(errno)") }
             sent += n
         }
@@ -75,6 +75,16 @@ struct HTTPClient: Sendable {
     func request(_ method: String, _ target: String, json: [String: Any]) throws -> Response {
         let data = try JSONSerialization.data(withJSONObject: json)
         return try request(method, target, body: Array(data))
+    }
+
+    /// `request` off the cooperative pool, for async tests.
+    func send(_ method: String, _ target: String, body: [UInt8] = []) async throws -> Response {
+        try await offPool { try request(method, target, body: body) }
+    }
+
+    /// `request` with a JSON object (of strings) off the cooperative pool.
+    func send(_ method: String, _ target: String, json: [String: String]) async throws -> Response {
+        try await offPool { try request(method, target, json: json) }
     }
 
     static func parse(_ bytes: [UInt8]) throws -> Response {

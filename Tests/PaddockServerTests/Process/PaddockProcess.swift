@@ -40,11 +40,23 @@ final class PaddockProcess: @unchecked Sendable {
         )
     }
 
+    private init(process: Process, address: (host: String, port: Int), output: OutputLines) {
+        self.process = process
+        self.pid = process.processIdentifier
+        self.address = address
+        self.output = output
+    }
+
     /// Starts `paddock serve` on 127.0.0.1 with an OS-chosen port and waits until it prints
     /// its address and answers `/readyz` with 200, or throws after `timeoutMs`.
-    init(dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000) throws {
+    ///
+    /// Waits with `Task.sleep` and does blocking I/O off the cooperative pool, so tests
+    /// running beside it are not starved on a small machine.
+    static func launch(dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000) async throws
+        -> PaddockProcess
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.executableURL = URL(fileURLWithPath: try binaryPath())
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir] + extraArguments
         let stdout = Pipe()
         let stderr = Pipe()
@@ -57,37 +69,35 @@ final class PaddockProcess: @unchecked Sendable {
                 handle.readabilityHandler = nil
                 return
             }
-            let text = String(decoding: data, as: UTF8.self)
-            lines.append(text)
+            lines.append(String(decoding: data, as: UTF8.self))
         }
         stdout.fileHandleForReading.readabilityHandler = collect
         stderr.fileHandleForReading.readabilityHandler = collect
         try process.run()
-        self.process = process
-        self.pid = process.processIdentifier
-        self.output = lines
 
-        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1_000)
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         var found: (String, Int)?
-        for _ in 0..<(timeoutMs / 10 + 1) where found == nil && Date() < deadline && process.isRunning {
-            found = Self.parseAddress(lines.all)
-            if found == nil { usleep(10_000) }
+        for _ in 0..<(timeoutMs / 10 + 1) where found == nil && ContinuousClock.now < deadline && process.isRunning {
+            found = parseAddress(lines.all)
+            if found == nil { try? await Task.sleep(for: .milliseconds(10)) }
         }
         guard let found else {
-            Self.forceKill(process)
-            let log = lines.all.joined(separator: "\n")
-            throw HarnessError(description: "paddock did not print its address in \(timeoutMs) ms; output:\n\(log)")
+            forceKill(process)
+            throw HarnessError(
+                description: "paddock did not print its address in \(timeoutMs) ms; output:\n"
+                    + lines.all.joined(separator: "\n"))
         }
-        self.address = found
+        let server = PaddockProcess(process: process, address: found, output: lines)
         var ready = false
-        for _ in 0..<(timeoutMs / 10 + 1) where !ready && Date() < deadline {
-            ready = (try? HTTPClient(host: found.0, port: found.1).request("GET", "/readyz").status) == 200
-            if !ready { usleep(10_000) }
+        for _ in 0..<(timeoutMs / 10 + 1) where !ready && ContinuousClock.now < deadline {
+            ready = (try? await server.client.send("GET", "/readyz").status) == 200
+            if !ready { try? await Task.sleep(for: .milliseconds(10)) }
         }
         guard ready else {
-            Self.forceKill(process)
+            server.kill()
             throw HarnessError(description: "paddock at \(found.0):\(found.1) was not ready in \(timeoutMs) ms")
         }
+        return server
     }
 
     /// Finds "listening on HOST:PORT" (or any "HOST:PORT" after "listening") in the output.
@@ -115,19 +125,23 @@ final class PaddockProcess: @unchecked Sendable {
         Self.forceKill(process)
     }
 
-    /// Sends `signal` and waits up to `timeoutMs` for the exit; returns the exit status.
-    func stop(signal: Int32, timeoutMs: Int = 10_000) -> Int32? {
+    /// Sends `signal` and waits up to `timeoutMs` for the exit; returns the exit status,
+    /// or nil (after a SIGKILL) when the process did not end in time.
+    func stop(signal: Int32, timeoutMs: Int = 10_000) async -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         Glibc.kill(pid, signal)
-        for _ in 0..<(timeoutMs / 10) where process.isRunning { usleep(10_000) }
+        for _ in 0..<(timeoutMs / 10) where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         guard !process.isRunning else {
             kill()
             return nil
         }
+        process.waitUntilExit()
         return process.terminationStatus
     }
 
-    private static func forceKill(_ process: Process) {
+    static func forceKill(_ process: Process) {
         if process.isRunning {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -155,4 +169,15 @@ final class OutputLines: Sendable {
 
     /// Every complete line so far.
     var all: [String] { state.withLock { $0.lines } }
+}
+
+/// Runs blocking harness work (sockets, pipes, waits) on a Dispatch thread, keeping the
+/// cooperative pool free for the async tests that run beside it. `body` records no
+/// issues: it returns values and the test asserts on them.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct WriterLedger: Sendable {
     var inFlightData: String?
     /// Requests that got a 2xx.
     var acknowledged = 0
+    /// Answers that were neither a 2xx nor a lost connection (asserted by the test).
+    var unexpected: [String] = []
 }
 
 /// The writers' shared record of a crash run.
@@ -34,18 +36,21 @@ final class CrashRun: Sendable {
 
 /// Tests that run the real `paddock` binary: start, write, crash, restart, check.
 @Suite(.serialized) struct ProcessCrashTests {
-    /// Writes as `writer` until a request fails; every 2xx is recorded in `ledgers[writer]`.
+    /// Writes as `writer` until a request fails (the server died) or `run.stop`; every 2xx
+    /// is recorded in the writer's ledger. Runs on its own Dispatch thread.
     static func write(writer: Int, client: HTTPClient, run: CrashRun) {
         let counter = "/w\(writer)"
-        guard let made = try? client.request("POST", "/v1/nodes\(counter)", json: ["data": "w\(writer)-0"]),
-            made.status == 201
-        else { return }
+        guard let made = try? client.request("POST", "/v1/nodes\(counter)", json: ["data": "w\(writer)-0"]) else { return }
+        guard made.status == 201 else {
+            run.ledgers.withLock { $0[writer].unexpected.append("create \(counter): \(made.status)") }
+            return
+        }
         run.ledgers.withLock { $0[writer].counterVersion = 0; $0[writer].counterData = "w\(writer)-0"; $0[writer].acknowledged += 1 }
         for n in 1...100_000 where !run.stop.load(ordering: .relaxed) {
             let child = "/w\(writer)-c\(n)"
             guard let created = try? client.request("POST", "/v1/nodes\(child)", json: ["data": "c\(n)"]) else { return }
             guard created.status == 201 else {
-                Issue.record("create \(child) answered \(created.status): \(String(decoding: created.body, as: UTF8.self))")
+                run.ledgers.withLock { $0[writer].unexpected.append("create \(child): \(created.status)") }
                 return
             }
             run.ledgers.withLock { $0[writer].created[child] = "c\(n)"; $0[writer].acknowledged += 1 }
@@ -53,7 +58,7 @@ final class CrashRun: Sendable {
             run.ledgers.withLock { $0[writer].inFlightData = data }
             guard let set = try? client.request("PUT", "/v1/nodes\(counter)", json: ["data": data]) else { return }
             guard set.status == 200 else {
-                Issue.record("set \(counter) answered \(set.status): \(String(decoding: set.body, as: UTF8.self))")
+                run.ledgers.withLock { $0[writer].unexpected.append("set \(counter): \(set.status)") }
                 return
             }
             run.ledgers.withLock {
@@ -66,8 +71,8 @@ final class CrashRun: Sendable {
     }
 
     /// The `data` string and `stat.version` of a node, nil when it is absent (404).
-    static func readNode(_ client: HTTPClient, _ path: String) throws -> (data: String, version: Int64)? {
-        let response = try client.request("GET", "/v1/nodes\(path)")
+    static func readNode(_ client: HTTPClient, _ path: String) async throws -> NodeSeen? {
+        let response = try await client.send("GET", "/v1/nodes\(path)")
         if response.status == 404 { return nil }
         guard response.status == 200, let json = response.json,
             let data = json["data"] as? String,
@@ -76,15 +81,20 @@ final class CrashRun: Sendable {
         else {
             throw HarnessError(description: "GET \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
         }
-        return (data, version)
+        return NodeSeen(data: data, version: version)
     }
 
-    @Test func killNineAtARandomMomentLosesNoAcknowledgedWrite() throws {
+    struct NodeSeen: Equatable {
+        var data: String
+        var version: Int64
+    }
+
+    @Test func killNineAtARandomMomentLosesNoAcknowledgedWrite() async throws {
         let dir = try TempDirectory("crash")
         defer { dir.remove() }
         // A small snapshot interval makes the restart recover from a snapshot plus a tail.
         let flags = ["--snapshot-interval", "40", "--snapshot-tail", "10"]
-        let first = try PaddockProcess(dataDir: dir.path, extraArguments: flags)
+        let first = try await PaddockProcess.launch(dataDir: dir.path, extraArguments: flags)
         defer { first.kill() }
 
         let writers = 6
@@ -97,79 +107,83 @@ final class CrashRun: Sendable {
                 Self.write(writer: writer, client: client, run: run)
             }
         }
-        let deadline = Date().addingTimeInterval(30)
-        var acknowledged = 0
-        for _ in 0..<3_000 where acknowledged < target && Date() < deadline {
-            acknowledged = run.acknowledged
-            usleep(10_000)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        for _ in 0..<3_000 where run.acknowledged < target && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
         }
-        #expect(acknowledged >= target, "only \(acknowledged) of \(target) writes were acknowledged in 30 s")
+        let acknowledgedAtKill = run.acknowledged
         first.kill()
         run.stop.store(true, ordering: .relaxed)
-        #expect(group.wait(timeout: .now() + 30) == .success, "writers did not stop after the kill")
+        let stopped = try await offPool { group.wait(timeout: .now() + 30) == .success }
+        #expect(acknowledgedAtKill >= target, "only \(acknowledgedAtKill) of \(target) writes were acknowledged in 30 s")
+        #expect(stopped, "writers did not stop after the kill")
 
-        let second = try PaddockProcess(dataDir: dir.path, extraArguments: flags)
+        let second = try await PaddockProcess.launch(dataDir: dir.path, extraArguments: flags)
         defer { second.kill() }
         let seen = run.ledgers.withLock { $0 }
         var checked = 0
         for (writer, ledger) in seen.enumerated() {
+            #expect(ledger.unexpected.isEmpty, "writer \(writer): \(ledger.unexpected)")
             for (path, data) in ledger.created.sorted(by: { $0.key < $1.key }) {
-                let node = try Self.readNode(second.client, path)
-                #expect(node?.data == data, "acknowledged create of \(path) came back as \(String(describing: node))")
-                #expect(node?.version == 0)
+                let node = try await Self.readNode(second.client, path)
+                #expect(node == NodeSeen(data: data, version: 0), "acknowledged create of \(path) came back as \(String(describing: node))")
                 checked += 1
             }
             guard ledger.counterVersion >= 0 else { continue }
-            let counter = try Self.readNode(second.client, "/w\(writer)")
-            let acked = counter?.version == ledger.counterVersion && counter?.data == ledger.counterData
+            let counter = try await Self.readNode(second.client, "/w\(writer)")
+            let acked = counter == NodeSeen(data: ledger.counterData, version: ledger.counterVersion)
             // The set in flight at the kill may have been written before the answer was lost.
-            let inFlightLanded = counter?.version == ledger.counterVersion + 1 && counter?.data == ledger.inFlightData
-            #expect(acked || inFlightLanded, "counter /w\(writer): acknowledged v\(ledger.counterVersion) \(ledger.counterData), found \(String(describing: counter))")
+            let inFlightLanded = ledger.inFlightData.map { counter == NodeSeen(data: $0, version: ledger.counterVersion + 1) } ?? false
+            #expect(
+                acked || inFlightLanded,
+                "counter /w\(writer): acknowledged v\(ledger.counterVersion) \(ledger.counterData), found \(String(describing: counter))")
             checked += 1
         }
-        #expect(checked >= target / 2)
-        #expect(second.stop(signal: SIGTERM) == 0)
+        #expect(checked >= acknowledgedAtKill / 2)
+        #expect(await second.stop(signal: SIGTERM) == 0)
     }
 
-    @Test func sigtermStopsCleanlyAndKeepsTheData() throws {
+    @Test func sigtermStopsCleanlyAndKeepsTheData() async throws {
         let dir = try TempDirectory("sigterm")
         defer { dir.remove() }
-        let first = try PaddockProcess(dataDir: dir.path)
+        let first = try await PaddockProcess.launch(dataDir: dir.path)
         defer { first.kill() }
-        let created = try first.client.request("POST", "/v1/nodes/kept", json: ["data": "value"])
+        let created = try await first.client.send("POST", "/v1/nodes/kept", json: ["data": "value"])
         #expect(created.status == 201)
         #expect(created.headers["paddock-zxid"] != nil)
-        #expect(first.stop(signal: SIGTERM) == 0)
+        #expect(await first.stop(signal: SIGTERM) == 0)
 
-        let second = try PaddockProcess(dataDir: dir.path)
+        let second = try await PaddockProcess.launch(dataDir: dir.path)
         defer { second.kill() }
-        let node = try Self.readNode(second.client, "/kept")
-        #expect(node?.data == "value")
-        #expect(node?.version == 0)
-        #expect(second.stop(signal: SIGINT) == 0)
+        let node = try await Self.readNode(second.client, "/kept")
+        #expect(node == NodeSeen(data: "value", version: 0))
+        #expect(await second.stop(signal: SIGINT) == 0)
     }
 
-    @Test func corruptDataDirectoryIsRefusedWithExitOne() throws {
+    @Test func corruptDataDirectoryIsRefusedWithExitOne() async throws {
         let dir = try TempDirectory("corrupt")
         defer { dir.remove() }
         let garbage = Data((0..<8_192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: URL(fileURLWithPath: dir.path).appendingPathComponent("paddock.db"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try PaddockProcess.binaryPath())
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = Pipe()
-        try process.run()
-        // A server that wrongly starts would never close stderr: end it after 20 s.
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
-            if process.isRunning { Glibc.kill(pid, SIGKILL) }
+        let binary = try PaddockProcess.binaryPath()
+        let (status, message) = try await offPool { () throws -> (Int32, String) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path]
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = Pipe()
+            try process.run()
+            // A server that wrongly starts would never close stderr: end it after 20 s.
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
+                if process.isRunning { Glibc.kill(pid, SIGKILL) }
+            }
+            let output = stderr.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
         }
-        let output = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let message = String(decoding: output, as: UTF8.self)
-        #expect(process.terminationStatus == 1)
+        #expect(status == 1)
         #expect(message.contains("paddock.db"), "stderr: \(message)")
     }
 }

@@ -9,10 +9,10 @@ import Glibc
 /// The binary takes snapshots and compacts its log; a restart serves the same tree.
 @Suite(.serialized) struct ProcessSnapshotTests {
     /// Every node under the root with its data and full stat, as the API shows them.
-    static func dump(_ client: HTTPClient, count: Int) throws -> [String: String] {
+    static func dump(_ client: HTTPClient, count: Int) async throws -> [String: String] {
         var nodes: [String: String] = [:]
         for i in 0..<count {
-            let response = try client.request("GET", "/v1/nodes/snap\(i)")
+            let response = try await client.send("GET", "/v1/nodes/snap\(i)")
             guard response.status == 200, let json = response.json else {
                 throw HarnessError(description: "GET /snap\(i) answered \(response.status)")
             }
@@ -23,25 +23,25 @@ import Glibc
         return nodes
     }
 
-    @Test func logStaysBoundedAndRestartServesTheSameTree() throws {
+    @Test func logStaysBoundedAndRestartServesTheSameTree() async throws {
         let dir = try TempDirectory("snapshot")
         defer { dir.remove() }
         let interval = 25
         let tail = 5
         let flags = ["--snapshot-interval", "\(interval)", "--snapshot-tail", "\(tail)"]
         let count = 120
-        let first = try PaddockProcess(dataDir: dir.path, extraArguments: flags)
+        let first = try await PaddockProcess.launch(dataDir: dir.path, extraArguments: flags)
         defer { first.kill() }
         for i in 0..<count {
-            let created = try first.client.request("POST", "/v1/nodes/snap\(i)", json: ["data": "value-\(i)"])
+            let created = try await first.client.send("POST", "/v1/nodes/snap\(i)", json: ["data": "value-\(i)"])
             #expect(created.status == 201)
             if i % 3 == 0 {
-                let set = try first.client.request("PUT", "/v1/nodes/snap\(i)", json: ["data": "changed-\(i)"])
+                let set = try await first.client.send("PUT", "/v1/nodes/snap\(i)", json: ["data": "changed-\(i)"])
                 #expect(set.status == 200)
             }
         }
-        let before = try Self.dump(first.client, count: count)
-        #expect(first.stop(signal: SIGTERM) == 0)
+        let before = try await Self.dump(first.client, count: count)
+        #expect(await first.stop(signal: SIGTERM) == 0)
 
         let store = try LogStore(directory: dir.path)
         let stored = try store.storedEntryCount()
@@ -50,11 +50,11 @@ import Glibc
         #expect(stored <= interval + tail, "the log holds \(stored) entries")
         #expect((snapshot?.index.rawValue ?? 0) >= UInt64(count))
 
-        let second = try PaddockProcess(dataDir: dir.path, extraArguments: flags)
+        let second = try await PaddockProcess.launch(dataDir: dir.path, extraArguments: flags)
         defer { second.kill() }
-        let after = try Self.dump(second.client, count: count)
+        let after = try await Self.dump(second.client, count: count)
         #expect(after == before)
         #expect(after["/snap3"]?.hasPrefix("changed-3 ") == true)
-        #expect(second.stop(signal: SIGTERM) == 0)
+        #expect(await second.stop(signal: SIGTERM) == 0)
     }
 }
