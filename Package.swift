@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(
             name: "PaddockServerTests",
             dependencies: [
-                "PaddockServer", "PaddockAPI", "ZNodeTree",
+                "PaddockServer", "PaddockAPI", "ZNodeTree", "PaddockStorage", "RaftCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
