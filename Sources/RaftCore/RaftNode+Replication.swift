@@ -120,14 +120,17 @@ extension RaftNode {
             return
         }
         let wasPaused = pr.isPaused(inflightMessagesMax: config.inflightMessagesMax)
-        guard pr.maybeUpdate(m.index) else {
+        // A probe answered at the current match also proves the logs agree there.
+        let probeConfirmed = pr.state == .probe && pr.match == m.index
+        guard pr.maybeUpdate(m.index) || probeConfirmed else {
             progress[m.from] = pr
             return
         }
         if pr.state == .probe { pr.becomeReplicate() }
         progress[m.from] = pr
         if !maybeCommitAndBroadcast() && wasPaused {
-            sendAppend(to: m.from, sendIfEmpty: false)
+            // The follower missed the broadcast while paused; an empty append tells it the commit.
+            sendAppend(to: m.from, sendIfEmpty: true)
         }
         // Stream on while the window allows; each call sends one byte-limited batch.
         var batches = 0
