@@ -2,8 +2,9 @@ import Testing
 @testable import RaftCore
 
 /// Drives small clusters through random delivery orders, losses, duplicates, partitions,
-/// crashes and compactions, checking Raft's safety properties after every event; then heals
-/// everything and requires progress. A failure names its seed, and the seed replays it.
+/// crashes, compactions and membership changes, checking Raft's safety properties after
+/// every event; then heals everything and requires progress. A failure names its seed, and
+/// the seed replays it. `PADDOCK_RAFT_SEEDS=N` runs N seeds per shape instead of 40.
 @Suite struct RandomizedSafetyTests {
     struct Violation: Error, CustomStringConvertible {
         var seed: UInt64
@@ -20,13 +21,15 @@ import Testing
         var committed: [LogIndex: LogEntry] = [:]
         var step = 0
         var proposals = 0
+        var snapshotsInstalled = 0
 
-        init(seed: UInt64, members: Int) {
+        init(seed: UInt64, members: Int, spares: Int) {
             self.seed = seed
             random = SplitMix64(seed: seed)
             let voters = (1...UInt64(members)).map { NodeID($0) }
+            let everyone = (1...UInt64(members + spares)).map { NodeID($0) }
             cluster = TestCluster(bootstrap: Membership(voters: voters))
-            for id in voters {
+            for id in everyone {
                 cluster.addNode(RaftConfig(
                     id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, messageBytesMax: 8,
                     inflightMessagesMax: 4, snapshotChunkBytesMax: 16, randomSeed: seed &* 31 &+ id.rawValue))
@@ -67,13 +70,24 @@ import Testing
                 if let id = pick(cluster.liveIDs), let node = cluster.nodes[id], node.appliedIndex > node.status.snapshotIndex {
                     compact(id)
                 }
-            case 96..<98:
+            case 96..<97:
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }), let target = pick(cluster.ids) {
+                    let membership = cluster.nodes[leader]!.membership
+                    let change: ConfChange = membership.isLearner(target)
+                        ? (chance(70) ? .promoteLearner(target) : .remove(target))
+                        : membership.isVoter(target) ? .remove(target) : .addLearner(target)
+                    // Keep at least three voters so the liveness phase has a quorum to work with.
+                    if case .remove = change, membership.voters.count <= 3 { break }
+                    _ = try? cluster.nodes[leader]!.proposeConfChange(change)
+                }
+            case 97..<98:
                 var groups: [NodeID: Int] = [:]
                 for id in cluster.ids { groups[id] = Int.random(in: 0..<2, using: &random) }
                 cluster.groups = groups
             default:
                 cluster.groups = nil
             }
+            snapshotsInstalled += cluster.output.filter { $0.contains("installed snapshot") }.count
             cluster.output = []
         }
 
@@ -154,7 +168,8 @@ import Testing
                 if marker == nil, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
                     marker = try? cluster.nodes[leader]!.propose(Array("final".utf8))
                 }
-                if let marker, cluster.liveIDs.allSatisfy({ cluster.nodes[$0]!.appliedIndex >= marker.index }) {
+                if let marker, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }),
+                   cluster.nodes[leader]!.membership.members.allSatisfy({ cluster.nodes[$0]!.appliedIndex >= marker.index }) {
                     try checkPrefixes()
                     _ = round
                     return
@@ -164,10 +179,11 @@ import Testing
         }
     }
 
-    @Test(arguments: [3, 5])
-    func randomFaultsKeepRaftSafeAndLive(members: Int) throws {
-        for seed in UInt64(1)...40 {
-            var run = Run(seed: seed &* 1_000 &+ UInt64(members), members: members)
+    @Test(arguments: [(3, 0), (5, 0), (3, 2)])
+    func randomFaultsKeepRaftSafeAndLive(members: Int, spares: Int) throws {
+        var snapshots = 0, membershipChanges = 0, elections = 0
+        for seed in UInt64(1)...TextFile.randomizedSeedCount {
+            var run = Run(seed: seed &* 1_000 &+ UInt64(members * 10 + spares), members: members, spares: spares)
             for _ in 0..<1_500 {
                 run.step += 1
                 run.event()
@@ -175,6 +191,14 @@ import Testing
             }
             try run.requireLiveness()
             #expect(!run.leaders.isEmpty, "seed \(run.seed) never elected a leader")
+            snapshots += run.snapshotsInstalled
+            membershipChanges += run.committed.values.filter { $0.kind == .configChange }.count
+            elections += run.leaders.count
         }
+        // The runs must reach the interesting states, or passing them proves little.
+        #expect(elections > 2 * Int(TextFile.randomizedSeedCount), "only \(elections) leaders elected")
+        #expect(snapshots > 5, "only \(snapshots) snapshots installed by followers")
+        if spares > 0 { #expect(membershipChanges > 5, "only \(membershipChanges) membership changes committed") }
+        print("members=\(members) spares=\(spares): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes")
     }
 }
