@@ -22,6 +22,10 @@ import Testing
         var step = 0
         var proposals = 0
         var snapshotsInstalled = 0
+        var reads = 0
+        var readsServed = 0
+        var readFloors: [String: LogIndex] = [:]
+        var readViolation: String?
 
         init(seed: UInt64, members: Int, spares: Int) {
             self.seed = seed
@@ -81,6 +85,15 @@ import Testing
                     _ = try? cluster.nodes[leader]!.proposeConfChange(change)
                 }
             case 97..<98:
+                // A read must see every write committed anywhere before it was asked for.
+                if let id = pick(cluster.liveIDs) {
+                    reads += 1
+                    let floor = cluster.liveIDs.map { cluster.nodes[$0]!.commitIndex }.max() ?? .zero
+                    if (try? cluster.nodes[id]!.readIndex(context: Array("r\(reads)".utf8))) != nil {
+                        readFloors["r\(reads)"] = floor
+                    }
+                }
+            case 98..<99:
                 var groups: [NodeID: Int] = [:]
                 for id in cluster.ids { groups[id] = Int.random(in: 0..<2, using: &random) }
                 cluster.groups = groups
@@ -88,6 +101,16 @@ import Testing
                 cluster.groups = nil
             }
             snapshotsInstalled += cluster.output.filter { $0.contains("installed snapshot") }.count
+            for line in cluster.output where line.contains(" read ctx=") {
+                // "n1 read ctx=r7 index=12"
+                let fields = line.split(separator: " ")
+                let context = String(fields[2].dropFirst(4))
+                let index = LogIndex(UInt64(fields[3].dropFirst(6))!)
+                if let floor = readFloors[context], index < floor {
+                    readViolation = "read \(context) served at \(index) below commit \(floor) known before it"
+                }
+                readsServed += 1
+            }
             cluster.output = []
         }
 
@@ -103,6 +126,7 @@ import Testing
 
         /// The safety properties that must hold after every event.
         mutating func check() throws {
+            if let readViolation { throw Violation(seed: seed, step: step, message: readViolation) }
             for id in cluster.liveIDs {
                 let node = cluster.nodes[id]!
                 if node.role == .leader {
@@ -165,7 +189,9 @@ import Testing
                 cluster.output = []
                 step += 1
                 try check()
-                if marker == nil, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
+                // Propose a marker, again if a leader change lost it.
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }),
+                   marker.map({ cluster.nodes[leader]!.term(at: $0.index) != $0.term }) ?? true {
                     marker = try? cluster.nodes[leader]!.propose(Array("final".utf8))
                 }
                 if let marker, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }),
@@ -175,13 +201,14 @@ import Testing
                     return
                 }
             }
-            throw Violation(seed: seed, step: step, message: "no progress within 300 ticks after healing")
+            let statuses = cluster.liveIDs.map { cluster.nodes[$0]!.status.description }.joined(separator: "; ")
+            throw Violation(seed: seed, step: step, message: "no progress within 300 ticks after healing: \(statuses)")
         }
     }
 
     @Test(arguments: [(3, 0), (5, 0), (3, 2)])
     func randomFaultsKeepRaftSafeAndLive(members: Int, spares: Int) throws {
-        var snapshots = 0, membershipChanges = 0, elections = 0
+        var snapshots = 0, membershipChanges = 0, elections = 0, readsServed = 0
         for seed in UInt64(1)...TextFile.randomizedSeedCount {
             var run = Run(seed: seed &* 1_000 &+ UInt64(members * 10 + spares), members: members, spares: spares)
             for _ in 0..<1_500 {
@@ -194,11 +221,13 @@ import Testing
             snapshots += run.snapshotsInstalled
             membershipChanges += run.committed.values.filter { $0.kind == .configChange }.count
             elections += run.leaders.count
+            readsServed += run.readsServed
         }
         // The runs must reach the interesting states, or passing them proves little.
         #expect(elections > 2 * Int(TextFile.randomizedSeedCount), "only \(elections) leaders elected")
         #expect(snapshots > 5, "only \(snapshots) snapshots installed by followers")
+        #expect(readsServed > 5, "only \(readsServed) reads served")
         if spares > 0 { #expect(membershipChanges > 5, "only \(membershipChanges) membership changes committed") }
-        print("members=\(members) spares=\(spares): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes")
+        print("members=\(members) spares=\(spares): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes, \(readsServed) reads")
     }
 }
