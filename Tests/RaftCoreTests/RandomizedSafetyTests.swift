@@ -24,6 +24,7 @@ import Testing
         var snapshotsInstalled = 0
         var reads = 0
         var readsServed = 0
+        var transfers = 0
         var readFloors: [String: LogIndex] = [:]
         var readViolation: String?
 
@@ -92,6 +93,10 @@ import Testing
                     if (try? cluster.nodes[id]!.readIndex(context: Array("r\(reads)".utf8))) != nil {
                         readFloors["r\(reads)"] = floor
                     }
+                }
+            case 98..<99 where chance(50):
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }), let target = pick(cluster.ids) {
+                    if (try? cluster.nodes[leader]!.transferLeadership(to: target)) != nil { transfers += 1 }
                 }
             case 98..<99:
                 var groups: [NodeID: Int] = [:]
