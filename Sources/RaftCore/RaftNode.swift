@@ -176,8 +176,8 @@ public struct RaftNode: Sendable {
 
     /// Whether there is anything for the driver to do.
     public var hasReady: Bool {
-        currentHardState != previousHardState || !log.unstableEntries.isEmpty || log.pendingSnapshot != nil
-            || !messages.isEmpty || !messagesAfterPersist.isEmpty || !log.nextCommittedEntries.isEmpty
+        currentHardState != previousHardState || log.hasUnstableEntries || log.pendingSnapshot != nil
+            || !messages.isEmpty || !messagesAfterPersist.isEmpty || log.hasNextCommittedEntries
             || !readStates.isEmpty || currentSoftState != previousSoftState
     }
 
