@@ -141,7 +141,8 @@ public struct RaftNode: Sendable {
     }
 
     /// Appends `data` to the log if this node is the leader, and returns its position; the
-    /// entry is committed once `Ready.committedEntries` hands it out.
+    /// entry is committed once `Ready.committedEntries` hands it out. If an entry of another
+    /// term is committed at that index instead, the proposal was lost in a leader change.
     ///
     /// - Throws: `ProposalError` with `notLeader`/`noLeader`, `transferInProgress` or
     ///   `uncommittedBytesExceeded`; the caller retries later or at the leader.
