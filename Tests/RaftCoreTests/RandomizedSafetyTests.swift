@@ -28,7 +28,7 @@ import Testing
         var readFloors: [String: LogIndex] = [:]
         var readViolation: String?
 
-        init(seed: UInt64, members: Int, spares: Int) {
+        init(seed: UInt64, members: Int, spares: Int, classic: Bool = false) {
             self.seed = seed
             random = SplitMix64(seed: seed)
             let voters = (1...UInt64(members)).map { NodeID($0) }
@@ -36,8 +36,9 @@ import Testing
             cluster = TestCluster(bootstrap: Membership(voters: voters))
             for id in everyone {
                 cluster.addNode(RaftConfig(
-                    id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, messageBytesMax: 8,
-                    inflightMessagesMax: 4, snapshotChunkBytesMax: 16, randomSeed: seed &* 31 &+ id.rawValue))
+                    id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, preVote: !classic,
+                    checkQuorum: !classic, messageBytesMax: 8, inflightMessagesMax: 4, snapshotChunkBytesMax: 16,
+                    randomSeed: seed &* 31 &+ id.rawValue))
             }
         }
 
@@ -217,11 +218,13 @@ import Testing
         }
     }
 
-    @Test(arguments: [(3, 0), (5, 0), (3, 2)])
-    func randomFaultsKeepRaftSafeAndLive(members: Int, spares: Int) throws {
+    /// Shapes: voters, spare members that membership changes may add, and whether PreVote and
+    /// CheckQuorum are off (the elections of the original paper).
+    @Test(arguments: [(3, 0, false), (5, 0, false), (3, 2, false), (3, 0, true)])
+    func randomFaultsKeepRaftSafeAndLive(members: Int, spares: Int, classic: Bool) throws {
         var snapshots = 0, membershipChanges = 0, elections = 0, readsServed = 0
         for seed in UInt64(1)...TextFile.randomizedSeedCount {
-            var run = Run(seed: seed &* 1_000 &+ UInt64(members * 10 + spares), members: members, spares: spares)
+            var run = Run(seed: seed &* 1_000 &+ UInt64(members * 10 + spares + (classic ? 500 : 0)), members: members, spares: spares, classic: classic)
             for _ in 0..<1_500 {
                 run.step += 1
                 run.event()
@@ -239,6 +242,6 @@ import Testing
         #expect(snapshots > 5, "only \(snapshots) snapshots installed by followers")
         #expect(readsServed > 5, "only \(readsServed) reads served")
         if spares > 0 { #expect(membershipChanges > 5, "only \(membershipChanges) membership changes committed") }
-        print("members=\(members) spares=\(spares): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes, \(readsServed) reads")
+        print("members=\(members) spares=\(spares) classic=\(classic): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes, \(readsServed) reads")
     }
 }
