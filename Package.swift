@@ -53,7 +53,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
+        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"], exclude: ["testdata"]),
         .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"], exclude: ["testdata"]),
         .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage", "RaftCore"]),
         .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),

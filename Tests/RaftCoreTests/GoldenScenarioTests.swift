@@ -1,7 +1,7 @@
 import Testing
 @testable import RaftCore
 
-/// Golden-file scenarios under `.testdata/`: each command's output must match the file.
+/// Golden-file scenarios under `testdata/`: each command's output must match the file.
 /// Regenerate with `PADDOCK_REWRITE_GOLDEN=1 swift test --filter RaftCoreTests` and review
 /// the diff. The folder is hidden because SwiftPM warns about undeclared files in a target
 /// and the manifest does not exclude it; once it does, the folder can lose its dot.
@@ -9,7 +9,7 @@ import Testing
     static let directory: String = {
         var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast()
-        return parts.joined(separator: "/") + "/.testdata"
+        return parts.joined(separator: "/") + "/testdata"
     }()
 
     static let files = [
