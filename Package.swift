@@ -53,14 +53,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"]),
+        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"], exclude: ["testdata"]),
         .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"], exclude: ["testdata"]),
         .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage", "RaftCore"]),
         .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),
         .testTarget(
             name: "PaddockServerTests",
             dependencies: [
-                "PaddockServer", "PaddockAPI", "ZNodeTree",
+                "PaddockServer", "PaddockAPI", "ZNodeTree", "PaddockStorage", "RaftCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
