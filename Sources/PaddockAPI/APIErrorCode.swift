@@ -11,17 +11,15 @@ import ZNodeTree
 /// | `NodeExists` | 409 | create of a path that exists |
 /// | `BadVersion` | 409 | `version` does not match the node's |
 /// | `NotEmpty` | 409 | delete of a node with children, without `recursive` |
-/// | `NoChildrenForEphemerals` | 409 | create under an ephemeral node |
+/// | `NoChildrenForEphemerals` | 400 | create under an ephemeral node |
 /// | `SessionExpired` | 410 | unknown, closed or expired session |
 /// | `InvalidPath` | 400 | a path that breaks the path rules, or its bad percent-encoding |
-/// | `TooLarge` | 413 | data, body or listing past its limit |
+/// | `TooLarge` | 413 | data, body, listing or transaction past its limit |
 /// | `BadArguments` | 400 | arguments the tree refuses (kind and session or ttl mismatch) |
 /// | `RuntimeInconsistency` | 500 | an internal invariant broke |
 /// | `BadRequest` | 400 | malformed JSON, wrong JSON types, unknown fields or query parameters, bad base64, bad version, a body on a GET |
-/// | `TooManyOps` | 400 | a transaction with more operations than allowed |
 /// | `NotFound` | 404 | no such route |
 /// | `MethodNotAllowed` | 405 | the route exists for other methods (see `Allow`) |
-/// | `NotAcceptable` | 406 | an `Accept` the route cannot produce |
 /// | `UnsupportedMediaType` | 415 | a `Content-Type` the route does not read |
 /// | `URITooLong` | 414 | the request line is past its limit |
 /// | `HeaderTooLarge` | 431 | the request headers are past their limit |
@@ -43,10 +41,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case badArguments = "BadArguments"
     case runtimeInconsistency = "RuntimeInconsistency"
     case badRequest = "BadRequest"
-    case tooManyOps = "TooManyOps"
     case notFound = "NotFound"
     case methodNotAllowed = "MethodNotAllowed"
-    case notAcceptable = "NotAcceptable"
     case unsupportedMediaType = "UnsupportedMediaType"
     case uriTooLong = "URITooLong"
     case headerTooLarge = "HeaderTooLarge"
@@ -61,12 +57,11 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     public var httpStatus: Int {
         switch self {
         case .noNode, .notFound: 404
-        case .nodeExists, .badVersion, .notEmpty, .noChildrenForEphemerals: 409
+        case .nodeExists, .badVersion, .notEmpty: 409
         case .sessionExpired, .compacted: 410
-        case .invalidPath, .badArguments, .badRequest, .tooManyOps: 400
+        case .invalidPath, .badArguments, .badRequest, .noChildrenForEphemerals: 400
         case .tooLarge: 413
         case .methodNotAllowed: 405
-        case .notAcceptable: 406
         case .unsupportedMediaType: 415
         case .uriTooLong: 414
         case .headerTooLarge: 431
@@ -89,10 +84,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .badArguments: "Bad arguments"
         case .runtimeInconsistency: "Runtime inconsistency"
         case .badRequest: "Bad request"
-        case .tooManyOps: "Too many operations"
         case .notFound: "No such route"
         case .methodNotAllowed: "Method not allowed"
-        case .notAcceptable: "Not acceptable"
         case .unsupportedMediaType: "Unsupported media type"
         case .uriTooLong: "Request line too long"
         case .headerTooLarge: "Request headers too large"

@@ -19,28 +19,17 @@ public struct NodeBody: Codable, Sendable, Equatable {
     public var bytes: [UInt8]? { encoding.decode(data) }
 }
 
-/// `GET /v1/nodes/{path}?children` → the sorted child names.
+/// `GET /v1/nodes/{path}?children` → the sorted child names; with `&stat` also each
+/// child's stat by name and the parent's stat.
 public struct ChildrenBody: Codable, Sendable, Equatable {
     /// The parent's path.
     public var path: String
     /// The child names, sorted.
     public var children: [String]
-}
-
-/// `GET /v1/nodes/{path}?children&stat` → the sorted children with their stats.
-public struct ChildrenWithStatBody: Codable, Sendable, Equatable {
-    /// One child.
-    public struct Child: Codable, Sendable, Equatable {
-        /// The child's name (last path segment).
-        public var name: String
-        /// The child's stat.
-        public var stat: WireStat
-    }
-
-    /// The parent's path.
-    public var path: String
-    /// The children, sorted by name.
-    public var children: [Child]
+    /// With `&stat`: each child's stat, by name.
+    public var stats: [String: WireStat]?
+    /// With `&stat`: the parent's stat.
+    public var stat: WireStat?
 }
 
 /// Create (201) and set (200) answers: the node's path (with a sequential suffix) and stat.

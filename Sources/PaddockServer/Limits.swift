@@ -43,7 +43,7 @@ public struct Limits: Sendable, Equatable {
 
     /// Most operations in one `POST /v1/txn` (default 128).
     ///
-    /// Past it: 400 `TooManyOps`, nothing proposed.
+    /// Past it: 413 `TooLarge`, nothing proposed.
     public var txnOpsMax: Int = 128
 
     /// Most sessions open at once on the member (default 100,000).

@@ -10,7 +10,7 @@ enum NodeHandlers {
     static let deleteParameters: Set<String> = ["version", "recursive"]
 
     /// `GET`: data and stat, or with `?children` the sorted child names (with `&stat`
-    /// each child's stat). `?encoding=base64`, `Accept: application/octet-stream` for raw
+    /// also `stats`, each child's stat by name, and `stat`, the parent's). `?encoding=base64`, `Accept: application/octet-stream` for raw
     /// bytes, `?consistency=serializable` for a local read.
     static func get(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
         let path: ZNodePath
@@ -70,19 +70,20 @@ enum NodeHandlers {
         writer.key("path"); writer.string(path.string)
         writer.key("children")
         writer.beginArray()
-        for name in names {
-            if withStat {
-                writer.beginObject()
-                writer.key("name"); writer.string(name)
-                if let stat = view.tree.stat(at: path.appending(name)) {
-                    writer.key("stat"); writer.stat(stat)
-                }
-                writer.endObject()
-            } else {
-                writer.string(name)
+        for name in names { writer.string(name) }
+        writer.endArray()
+        if withStat {
+            writer.key("stats")
+            writer.beginObject()
+            for name in names {
+                guard let stat = view.tree.stat(at: path.appending(name)) else { continue }
+                writer.key(name); writer.stat(stat)
+            }
+            writer.endObject()
+            if let stat = view.tree.stat(at: path) {
+                writer.key("stat"); writer.stat(stat)
             }
         }
-        writer.endArray()
         writer.endObject()
         return .json(.ok, writer, zxid: view.zxid)
     }

@@ -24,9 +24,10 @@ enum TxnHandler {
             guard case .array(let elements) = list else {
                 throw RequestRejection(.badRequest, "\"ops\" must be an array, got a \(list.typeName)")
             }
+            guard !elements.isEmpty else { throw RequestRejection(.badRequest, "\"ops\" is empty") }
             guard elements.count <= context.limits.txnOpsMax else {
                 throw RequestRejection(
-                    .tooManyOps, "a transaction has at most \(context.limits.txnOpsMax) ops, got \(elements.count)")
+                    .tooLarge, "a transaction has at most \(context.limits.txnOpsMax) ops, got \(elements.count)")
             }
             var decoded: [Op] = []
             decoded.reserveCapacity(elements.count)

@@ -96,7 +96,8 @@ private let unknownSession = "00000000000000aa"
         BadInput(method: "PUT", target: "/v1/nodes/a?version=0&version=0", json: #"{"data":"x"}"#, status: 400, code: "BadRequest"),
         BadInput(method: "PUT", target: "/v1/nodes/a", json: #"{"data":"x"}"#, headers: [("Idempotency-Key", String(repeating: "k", count: 300))], status: 400, code: "BadRequest"),
         // Transactions.
-        BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"}]}"#, status: 400, code: "TooManyOps"),
+        BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"},{"op":"check","path":"/a"}]}"#, status: 413, code: "TooLarge"),
+        BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[]}"#, status: 400, code: "BadRequest"),
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c"},{"op":"create","path":"/c\u0001"}]}"#, status: 400, code: "InvalidPath", opIndex: 1),
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c"},{"op":"rename","path":"/d"}]}"#, status: 400, code: "BadRequest", opIndex: 1),
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c","bogus":1}]}"#, status: 400, code: "BadRequest", opIndex: 0),
