@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import ZNodeTree
 
 /// The Paddock HTTP/1.1 server: binds a host and port and serves the API of a replica.
@@ -16,9 +17,13 @@ public final class PaddockHTTPServer: Sendable {
     public let port: Int
 
     private let channel: any Channel
+    private let gate: ConnectionGate
+    private let drainTimeoutMs: Int64
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, gate: ConnectionGate, drainTimeoutMs: Int64) {
         self.channel = channel
+        self.gate = gate
+        self.drainTimeoutMs = drainTimeoutMs
         self.localAddress = channel.localAddress!
         self.port = channel.localAddress!.port!
     }
@@ -52,11 +57,11 @@ public final class PaddockHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    guard gate.admit() else {
+                    guard gate.admit(channel) else {
                         try pipeline.addHandler(TooManyConnectionsHandler(zxid: replica.status.appliedZxid))
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in gate.release() }
+                    channel.closeFuture.whenComplete { _ in gate.release(channel) }
                     try pipeline.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)))
                     try pipeline.addHandler(HTTPResponseEncoder())
@@ -67,12 +72,29 @@ public final class PaddockHTTPServer: Sendable {
             }
             .bind(host: host, port: port)
             .get()
-        return PaddockHTTPServer(channel: channel)
+        return PaddockHTTPServer(channel: channel, gate: gate, drainTimeoutMs: limits.proposalWaitMs)
     }
 
-    /// Stops accepting connections; open ones finish their current request and close on
-    /// their own (idle timeout or client close).
+    /// Stops the server: closes the listener, lets every connection finish the request it
+    /// is serving (its answer says `Connection: close`), closes idle ones at once, and
+    /// returns when all are closed. Connections still busy after
+    /// `Limits.proposalWaitMs` are closed without their answer.
+    ///
+    /// Call it once, before stopping the replica, so in-flight writes get their answers.
+    /// - Throws: NIO's error when the listener was already closed.
     public func close() async throws {
         try await channel.close()
+        let children = gate.openChannels
+        guard !children.isEmpty else { return }
+        for child in children {
+            child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        let loop = channel.eventLoop
+        let deadline = loop.scheduleTask(in: .milliseconds(drainTimeoutMs)) {
+            for child in children { child.close(promise: nil) }
+        }
+        let closed = EventLoopFuture.andAllComplete(children.map(\.closeFuture), on: loop)
+        try? await closed.get()
+        deadline.cancel()
     }
 }

@@ -3,34 +3,34 @@ import PaddockAPI
 import Synchronization
 import ZNodeTree
 
-/// Counts open client connections against `Limits.connectionsMax`.
+/// Tracks open client connections against `Limits.connectionsMax`, and knows them so a
+/// stopping server can ask each to finish its request and close.
 ///
-/// Shared by the accept path of every event loop; an atomic counter, no lock.
+/// Shared by the accept path of every event loop; a `Mutex` guards a short section.
 final class ConnectionGate: Sendable {
-    private let open = Atomic<Int>(0)
+    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
     let connectionsMax: Int
 
     init(connectionsMax: Int) {
         self.connectionsMax = connectionsMax
     }
 
-    /// Admits one more connection; false (and nothing counted) past the limit.
-    func admit() -> Bool {
-        let count = open.wrappingAdd(1, ordering: .relaxed).newValue
-        if count > connectionsMax {
-            open.wrappingSubtract(1, ordering: .relaxed)
-            return false
+    /// Admits `channel`; false (and nothing recorded) past the limit.
+    func admit(_ channel: any Channel) -> Bool {
+        open.withLock { channels in
+            guard channels.count < connectionsMax else { return false }
+            channels[ObjectIdentifier(channel)] = channel
+            return true
         }
-        return true
     }
 
-    /// Releases an admitted connection.
-    func release() {
-        open.wrappingSubtract(1, ordering: .relaxed)
+    /// Forgets an admitted channel (it closed).
+    func release(_ channel: any Channel) {
+        _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    /// Connections open now.
-    var openCount: Int { open.load(ordering: .relaxed) }
+    /// The connections open now.
+    var openChannels: [any Channel] { open.withLock { Array($0.values) } }
 }
 
 /// Answers a connection over the limit with one 503 `TooManyConnections` and closes it.

@@ -158,3 +158,26 @@ extension HTTPLiveServerTests {
         }
     }
 }
+
+extension HTTPLiveServerTests {
+    @Test func closingTheServerClosesIdleKeepAliveConnections() async throws {
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: FakeReplica())
+        let held = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: server.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await held.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+            var iterator = inbound.makeAsyncIterator()
+            let first = try await iterator.next()
+            #expect(first.map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+            // The connection is idle and kept alive (default idle timeout: 60 s); closing
+            // the server must close it now, which ends the inbound stream.
+            try await server.close()
+            let next = try await iterator.next()
+            #expect(next == nil)
+        }
+    }
+}
