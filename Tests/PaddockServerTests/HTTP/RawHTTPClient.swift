@@ -22,7 +22,9 @@ enum RawHTTPClient {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: bytes))
+            // The server may answer and close before reading (a refused connection), so
+            // a failed write is not an error: what it sent is still read below.
+            if !bytes.isEmpty { try? await outbound.write(ByteBuffer(string: bytes)) }
             var received: [UInt8] = []
             var responses: [RawResponse] = []
             var closed = true
