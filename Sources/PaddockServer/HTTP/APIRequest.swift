@@ -22,9 +22,9 @@ public struct APIRequest: Sendable {
     /// A request from a target (`/path?query`) and the rest of its parts.
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
         self.method = method
-        if let mark = target.firstIndex(of: "?") {
+        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             rawPath = target[..<mark]
-            rawQuery = target[target.index(after: mark)...]
+            rawQuery = target[target.utf8.index(after: mark)...]
         } else {
             rawPath = target[...]
             rawQuery = nil

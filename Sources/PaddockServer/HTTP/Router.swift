@@ -95,9 +95,11 @@ public struct Router: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
     }
 
+    // Works on UTF-8 code units: no grapheme breaking or Unicode comparison on the hot path.
     private static func capture(_ segments: [TemplateSegment], in path: Substring) -> [String: Substring]? {
-        guard path.first == "/" else { return nil }
-        var rest = path.dropFirst()
+        let slash = UInt8(ascii: "/")
+        guard path.utf8.first == slash else { return nil }
+        var rest = path[path.utf8.index(after: path.startIndex)...]
         var parameters: [String: Substring] = [:]
         for (offset, segment) in segments.enumerated() {
             let isLast = offset == segments.count - 1
@@ -106,20 +108,20 @@ public struct Router: Sendable {
                 parameters[name] = rest
                 return parameters
             case .literal(let literal):
-                let end = rest.firstIndex(of: "/") ?? rest.endIndex
-                guard rest[..<end] == literal else { return nil }
+                let end = rest.utf8.firstIndex(of: slash) ?? rest.endIndex
+                guard rest.utf8[..<end].elementsEqual(literal.utf8) else { return nil }
                 rest = rest[end...]
             case .parameter(let name):
-                let end = rest.firstIndex(of: "/") ?? rest.endIndex
+                let end = rest.utf8.firstIndex(of: slash) ?? rest.endIndex
                 guard end > rest.startIndex else { return nil }
                 parameters[name] = rest[..<end]
                 rest = rest[end...]
             }
-            if isLast { return rest.isEmpty ? parameters : nil }
+            if isLast { return rest.utf8.isEmpty ? parameters : nil }
             // Between segments there is exactly one '/'; what follows it may be empty only
             // for a final `{path}` (so `/v1/nodes/` names the root).
-            guard rest.first == "/" else { return nil }
-            rest = rest.dropFirst()
+            guard rest.utf8.first == slash else { return nil }
+            rest = rest[rest.utf8.index(after: rest.startIndex)...]
         }
         return path == "/" && segments.isEmpty ? parameters : nil
     }
