@@ -32,6 +32,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let limits: Limits
     private var state = State.idle
     private var keepAlive = true
+    /// The request being answered is a HEAD: its answer has headers and no body.
+    private var isHead = false
 
     init(responder: APIResponder, limits: Limits) {
         self.responder = responder
@@ -61,6 +63,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard case .idle = state else { return }
         keepAlive = head.isKeepAlive
+        isHead = head.method == .HEAD
         let lineBytes = head.method.rawValue.utf8.count + head.uri.utf8.count + 10
         guard lineBytes <= limits.requestLineBytesMax else {
             refuse(.uriTooLong, "the request line is longer than \(limits.requestLineBytesMax) bytes", context: context)
@@ -136,7 +139,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let closeAfter = !keepAlive
         state = closeAfter ? .closing : .idle
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if response.body.readableBytes > 0 {
+        if response.body.readableBytes > 0, !isHead {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
         let done = context.writeAndFlushPromise()

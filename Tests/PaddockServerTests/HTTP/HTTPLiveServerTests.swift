@@ -181,3 +181,17 @@ extension HTTPLiveServerTests {
         }
     }
 }
+
+extension HTTPLiveServerTests {
+    @Test func headGetsHeadersOnlyAndTheConnectionStaysUsable() async throws {
+        try await Self.withServer { port in
+            let requests = "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            let (responses, _) = try await RawHTTPClient.exchange(port: port, requests, count: 2, firstIsHead: true)
+            // Had the HEAD answer carried body bytes, the second answer would not parse
+            // as a status line.
+            #expect(responses.map(\.status) == [405, 200])
+            #expect(responses.first?.headers["allow"] == "GET")
+            #expect(responses.last?.body.contains("\"status\":\"ok\"") == true)
+        }
+    }
+}
