@@ -145,7 +145,31 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let done = context.writeAndFlushPromise()
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if closeAfter {
-            done.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
+        }
+    }
+
+    /// How long a closing connection keeps reading (and dropping) what the client still
+    /// sends, after its last answer.
+    static let lingerTimeout = TimeAmount.seconds(2)
+
+    /// Closes after the last answer without losing it: sends FIN first and drains input.
+    ///
+    /// Closing a socket with unread input makes the kernel send RST, and a client that
+    /// receives RST may discard the answer it has not read yet; a refused oversized body
+    /// is exactly such a case. So the output side is shut first; the connection closes
+    /// when the client closes its side, or after `lingerTimeout`.
+    private static func lingeringClose(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.close(mode: .output).assumeIsolated().whenComplete { result in
+            let context = bound.value
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            context.eventLoop.assumeIsolated().scheduleTask(in: lingerTimeout) {
+                context.close(promise: nil)
+            }
         }
     }
 
