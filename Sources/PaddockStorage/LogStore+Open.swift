@@ -95,9 +95,19 @@ extension LogStore {
         }
     }
 
+    /// What the marker file says, for an operator who finds it.
+    static let markerText = """
+        Paddock created the database \(fileName) in this directory. While this file exists, \
+        an empty or missing \(fileName) is refused as lost data; remove this file to start empty on purpose.
+
+        """
+
     /// Creates the schema in an empty file, or checks that the file carries Paddock's
     /// application id and this build's schema version.
-    static func checkSchema(_ connection: SQLiteConnection) throws(StorageError) {
+    ///
+    /// - Parameter markerPath: the directory's marker file when it exists; an empty
+    ///   database is then refused with `.corrupt` instead of being initialized.
+    static func checkSchema(_ connection: SQLiteConnection, markerPath: String?) throws(StorageError) {
         let applicationID = try pragmaInteger(connection, "PRAGMA application_id")
         let version = try pragmaInteger(connection, "PRAGMA user_version")
         if applicationID == 0 && version == 0 {
@@ -106,6 +116,14 @@ extension LogStore {
                 throw StorageError(
                     code: .schema,
                     message: "database file \(connection.path) holds \(tables) schema objects but is not a Paddock database"
+                )
+            }
+            if let markerPath {
+                throw StorageError(
+                    code: .corrupt,
+                    message: "database file \(connection.path) is empty or missing, but \(markerPath) shows "
+                        + "that a Paddock database was created there: refusing to start with lost data "
+                        + "(restore the file, or remove the marker to start empty on purpose)"
                 )
             }
             try connection.execute("BEGIN IMMEDIATE; \(Schema.createSQL); COMMIT")
