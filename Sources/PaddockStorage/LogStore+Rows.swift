@@ -53,7 +53,7 @@ extension LogStore {
             try insert.bind(entry.term.rawValue, at: 2)
             try insert.bind(Int64(entry.kind.rawValue), at: 3)
             try insert.bind(borrowing: data, at: 4)
-            let crc = Checksum.entry(term: entry.term, kind: entry.kind.rawValue, data: data)
+            let crc = Checksum.entry(index: entry.index, term: entry.term, kind: entry.kind.rawValue, data: data)
             try insert.bind(Int64(crc), at: 5)
             _ = try insert.step()
         }
@@ -104,7 +104,10 @@ extension LogStore {
         let kindValue = row.int64(2)
         let storedCRC = row.int64(4)
         let (data, crc) = row.withBlob(3) { blob in
-            (Array(blob), Checksum.entry(term: term, kind: UInt8(truncatingIfNeeded: kindValue), data: blob))
+            (
+                Array(blob),
+                Checksum.entry(index: index, term: term, kind: UInt8(truncatingIfNeeded: kindValue), data: blob)
+            )
         }
         guard storedCRC == Int64(crc), let kindByte = UInt8(exactly: kindValue), let kind = EntryKind(rawValue: kindByte) else {
             throw StorageError(

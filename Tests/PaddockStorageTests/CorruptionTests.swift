@@ -151,4 +151,21 @@ import Testing
             #expect(error?.message.contains(path) == true, "\(String(describing: error))")
         }
     }
+
+    @Test func swappedLogRowsAreCorruption() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            try store.save(hardState: nil, entries: makeEntries(1...6, term: 1))
+            // Two rows of the same term trade places: each row's own fields still agree.
+            try store.execute("UPDATE log SET idx = -4 WHERE idx = 4")
+            try store.execute("UPDATE log SET idx = 4 WHERE idx = 5")
+            try store.execute("UPDATE log SET idx = 5 WHERE idx = -4")
+            let read = #expect(throws: StorageError.self) { try store.entries(from: LogIndex(1), through: LogIndex(6)) }
+            #expect(read?.code == .corrupt)
+            #expect(read?.message.contains("log entry 4 ") == true, "\(String(describing: read))")
+            let recovery = #expect(throws: StorageError.self) { try store.recover() }
+            #expect(recovery?.code == .corrupt)
+        }
+    }
 }

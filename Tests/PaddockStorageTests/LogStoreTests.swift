@@ -214,7 +214,7 @@ import Testing
             // A row from another log: a valid checksum but an older term than its predecessor.
             try store.execute("UPDATE log SET term = 1 WHERE idx = 3")
             let data = Array("entry 3 of term 2".utf8)
-            let crc = data.withUnsafeBufferPointer { Checksum.entry(term: Term(1), kind: 0, data: $0) }
+            let crc = data.withUnsafeBufferPointer { Checksum.entry(index: LogIndex(3), term: Term(1), kind: 0, data: $0) }
             try store.execute("UPDATE log SET crc = \(crc) WHERE idx = 3")
             #expect(try store.entries(from: LogIndex(3), through: LogIndex(3)).first?.term == Term(1))
             let error = #expect(throws: StorageError.self) { try store.recover() }
