@@ -147,10 +147,15 @@ public final class LogStore {
     /// `lastIndex + 1`; an entry at an index already stored replaces it and every stored
     /// entry after it (Raft §5.3: a conflicting suffix is deleted).
     /// On any failure the transaction is rolled back, so nothing of this call is stored.
-    /// - Throws: `.misuse` for a gap, a non-contiguous batch or an index at or below the
-    ///   snapshot; `.io`/`.sqlite` when the write fails.
+    /// - Throws: `.misuse` for a gap, a non-contiguous batch, an index at or below the
+    ///   snapshot, or a vote for `NodeID(0)` (the stored row uses 0 for "no vote", so such a
+    ///   vote would come back as none: a second vote in the same term); `.io`/`.sqlite` when
+    ///   the write fails.
     public func save(hardState: HardState?, entries: [LogEntry]) throws(StorageError) {
         if hardState == nil && entries.isEmpty { return }
+        if let vote = hardState?.vote, vote.rawValue == 0 {
+            throw StorageError(code: .misuse, message: "a vote for node 0 cannot be stored: node ids are never 0")
+        }
         try checkAppendable(entries)
         try transaction { () throws(StorageError) in
             if let hardState {

@@ -222,4 +222,16 @@ import Testing
             #expect(error?.message.contains("log entry 3") == true, "\(String(describing: error))")
         }
     }
+
+    @Test func voteForNodeZeroIsRefusedNotDropped() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            let error = #expect(throws: StorageError.self) {
+                try store.save(hardState: HardState(term: Term(3), vote: NodeID(0), commit: .zero), entries: [])
+            }
+            #expect(error?.code == .misuse)
+            #expect(try store.recover().hardState == HardState())
+        }
+    }
 }
