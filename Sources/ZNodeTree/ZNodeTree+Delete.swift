@@ -59,8 +59,12 @@ extension ZNodeTree {
             return .failure(ZNodeError(
                 code: .notEmpty, path: op.path, message: "node has children (\(node.children.count)); delete them first or delete recursively"))
         }
-        for path in subtreeDeepestFirst(op.path) {
-            removeLeaf(path, parentEvent: path == op.path, &context)
+        if node.children.isEmpty {
+            removeLeaf(op.path, parentEvent: true, &context)  // the common case: no subtree walk
+        } else {
+            for path in subtreeDeepestFirst(op.path) {
+                removeLeaf(path, parentEvent: path == op.path, &context)
+            }
         }
         removeEmptyContainers(from: parentPath, &context)
         return .success(())
@@ -77,7 +81,6 @@ extension ZNodeTree {
                 pending.append(next.appending(child.string))
             }
         }
-        if found.count == 1 { return found }
         return found
             .map { (depth: $0.depth, path: $0) }
             .sorted { $0.depth != $1.depth ? $0.depth > $1.depth : $0.path < $1.path }
