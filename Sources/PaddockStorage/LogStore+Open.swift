@@ -159,12 +159,15 @@ extension LogStore {
 
     /// Loads the cached bounds of the log, the newest snapshot's header and the compaction
     /// mark. The snapshot is verified later, by `recover()`.
+    ///
+    /// - Throws: `.corrupt` for a negative index, which no store writes (indexes are kept
+    ///   below 2^63) and which would read back as an index near 2^64 with no successor.
     func loadBounds() throws(StorageError) {
         try loadLogBounds()
         let header = statements.newestSnapshotHeader
         defer { header.reset() }
         if try header.step() {
-            snapshotIndex = LogIndex(header.uint64(0))
+            snapshotIndex = LogIndex(try Self.storedIndex(header.int64(0), "a snapshot", path))
             snapshotTerm = Term(header.uint64(1))
         }
         compactedThrough = LogIndex(try readMeta(Schema.compactedThroughKey) ?? 0)
@@ -179,7 +182,16 @@ extension LogStore {
             lastLogIndex = nil
             return
         }
-        firstLogIndex = LogIndex(bounds.uint64(0))
+        // The smallest stored index decides: the largest is at least as large.
+        firstLogIndex = LogIndex(try Self.storedIndex(bounds.int64(0), "the log", path))
         lastLogIndex = LogIndex(bounds.uint64(1))
+    }
+
+    /// A stored index as a log index, or `.corrupt` naming `place` when it is negative.
+    private static func storedIndex(_ value: Int64, _ place: String, _ path: String) throws(StorageError) -> UInt64 {
+        guard value >= 0 else {
+            throw StorageError(code: .corrupt, message: "\(place) in \(path) has the impossible index \(value)")
+        }
+        return UInt64(value)
     }
 }
