@@ -20,6 +20,10 @@ extension LogStore {
     /// Checks a batch for `save`: contiguous, after the snapshot, no gap after the log.
     func checkAppendable(_ entries: [LogEntry]) throws(StorageError) {
         guard let first = entries.first else { return }
+        // Checked first, so the index arithmetic below cannot overflow.
+        guard first.index.rawValue <= UInt64(Int64.max) - UInt64(entries.count - 1) else {
+            throw StorageError(code: .misuse, message: "log index beyond \(Int64.max) cannot be stored")
+        }
         for (offset, entry) in entries.enumerated() where entry.index.rawValue != first.index.rawValue + UInt64(offset) {
             throw StorageError(
                 code: .misuse,
@@ -37,9 +41,6 @@ extension LogStore {
                 code: .misuse,
                 message: "entry \(first.index) would leave a gap after the last index \(lastIndex)"
             )
-        }
-        guard let last = entries.last, last.index.rawValue <= UInt64(Int64.max) else {
-            throw StorageError(code: .misuse, message: "log index beyond \(Int64.max) cannot be stored")
         }
     }
 

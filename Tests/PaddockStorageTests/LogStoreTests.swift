@@ -234,4 +234,17 @@ import Testing
             #expect(try store.recover().hardState == HardState())
         }
     }
+
+    /// Indexes near 2^64 are a caller's mistake: `.misuse`, not an overflow trap while the
+    /// batch is checked for contiguity.
+    @Test func indexesBeyondWhatSQLiteStoresAreMisuse() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            let wrapping = [LogEntry(term: Term(1), index: LogIndex(.max), data: []), LogEntry(term: Term(1), index: .zero, data: [])]
+            let error = #expect(throws: StorageError.self) { try store.save(hardState: nil, entries: wrapping) }
+            #expect(error?.code == .misuse)
+            #expect(store.lastIndex == .zero)
+        }
+    }
 }
