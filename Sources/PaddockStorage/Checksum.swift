@@ -30,9 +30,14 @@ struct Checksum {
         bytes.withUnsafeBufferPointer { add($0) }
     }
 
-    /// The row checksum of a log entry: CRC-32 of term (8 bytes, big-endian) | kind | data.
-    static func entry(term: Term, kind: UInt8, data: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    /// The row checksum of a log entry: CRC-32 of index and term (8 bytes each,
+    /// big-endian) | kind | data.
+    ///
+    /// The index is covered so that a row found at another index than the one it was
+    /// written at (rows swapped or renumbered by damage) fails, even when the terms agree.
+    static func entry(index: LogIndex, term: Term, kind: UInt8, data: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var sum = Checksum()
+        sum.add(index.rawValue)
         sum.add(term.rawValue)
         sum.add(byte: kind)
         sum.add(data)

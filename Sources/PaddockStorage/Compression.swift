@@ -7,6 +7,11 @@ import CZlib
 public enum Compression {
     /// The largest buffer zlib accepts in one call; Paddock's snapshots stay far below it.
     static let chunkBytesMax = Int(UInt32.max)
+    /// The most bytes one compressed byte can inflate to: a deflate match of 258 bytes
+    /// costs at least 2 bits, so no zlib stream exceeds 1032:1 (RFC 1951 §3.2.5).
+    static let inflateRatioMax = 1032
+    /// Slack over `inflateRatioMax` for the stream header and the last partial block.
+    static let inflateSlackBytes = 1024
 
     /// Compresses `bytes` into one zlib stream.
     ///
@@ -61,7 +66,9 @@ public enum Compression {
     /// Inflates one zlib stream that must yield exactly `expectedCount` bytes.
     ///
     /// The length is known because the store records it; a stream that ends early, runs
-    /// long, or has bytes after its end is treated as damaged.
+    /// long, or has bytes after its end is treated as damaged. A length no stream of this
+    /// size can reach is refused before the output is allocated, so a damaged length field
+    /// cannot make the process allocate gigabytes.
     /// - Throws: `.compression` when the stream is damaged or its length differs.
     public static func inflate(_ bytes: [UInt8], expectedCount: Int) throws(StorageError) -> [UInt8] {
         try bytes.withUnsafeBufferPointer { (buffer) throws(StorageError) in
@@ -75,6 +82,12 @@ public enum Compression {
             throw StorageError(
                 code: .misuse,
                 message: "inflate of \(bytes.count) bytes to \(expectedCount) bytes is out of range"
+            )
+        }
+        guard expectedCount <= bytes.count * inflateRatioMax + inflateSlackBytes else {
+            throw StorageError(
+                code: .compression,
+                message: "\(bytes.count) compressed bytes cannot inflate to the expected \(expectedCount) bytes"
             )
         }
         // zlib keeps a pointer back to the stream, so it lives at one fixed address.

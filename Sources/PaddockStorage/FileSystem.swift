@@ -45,6 +45,46 @@ enum FileSystem {
         return true
     }
 
+    /// Whether anything (a file, a directory, a link) exists at `path`.
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Creates or replaces the file at `path` with `bytes` and makes it durable: the file
+    /// is fsynced, then its directory, so the name survives a crash too.
+    ///
+    /// - Throws: `.io` naming the path when any step fails.
+    static func writeDurably(_ path: String, _ bytes: [UInt8], directory: String) throws(StorageError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ioError("cannot create", path) }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else {
+                let error = ioError("cannot write", path)
+                close(descriptor)
+                throw error
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            let error = ioError("cannot fsync", path)
+            close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw ioError("cannot close", path) }
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else { throw ioError("cannot open directory", directory) }
+        defer { close(directoryDescriptor) }
+        guard fsync(directoryDescriptor) == 0 else { throw ioError("cannot fsync directory", directory) }
+    }
+
+    /// An `.io` error for `doing` on `path`, with the current `errno` as its cause.
+    private static func ioError(_ doing: String, _ path: String) -> StorageError {
+        StorageError(code: .io, message: "\(doing) \(path)", cause: String(cString: strerror(errno)))
+    }
+
     /// Removes a file if it exists; a missing file is not an error.
     ///
     /// - Throws: `.io` when the file exists and cannot be removed.

@@ -16,8 +16,8 @@ extension LogStore {
         try FileSystem.createDirectory(directory)
         let scratch = FileSystem.join(directory, "paddock-fsync-probe-\(FileSystem.processID)")
         defer {
-            for suffix in ["", "-wal", "-shm"] {
-                try? FileSystem.removeFile(FileSystem.join(scratch, fileName + suffix))
+            for name in [fileName, fileName + "-wal", fileName + "-shm", markerFileName] {
+                try? FileSystem.removeFile(FileSystem.join(scratch, name))
             }
             try? FileSystem.removeDirectory(scratch)
         }

@@ -95,9 +95,19 @@ extension LogStore {
         }
     }
 
+    /// What the marker file says, for an operator who finds it.
+    static let markerText = """
+        Paddock created the database \(fileName) in this directory. While this file exists, \
+        an empty or missing \(fileName) is refused as lost data; remove this file to start empty on purpose.
+
+        """
+
     /// Creates the schema in an empty file, or checks that the file carries Paddock's
     /// application id and this build's schema version.
-    static func checkSchema(_ connection: SQLiteConnection) throws(StorageError) {
+    ///
+    /// - Parameter markerPath: the directory's marker file when it exists; an empty
+    ///   database is then refused with `.corrupt` instead of being initialized.
+    static func checkSchema(_ connection: SQLiteConnection, markerPath: String?) throws(StorageError) {
         let applicationID = try pragmaInteger(connection, "PRAGMA application_id")
         let version = try pragmaInteger(connection, "PRAGMA user_version")
         if applicationID == 0 && version == 0 {
@@ -106,6 +116,14 @@ extension LogStore {
                 throw StorageError(
                     code: .schema,
                     message: "database file \(connection.path) holds \(tables) schema objects but is not a Paddock database"
+                )
+            }
+            if let markerPath {
+                throw StorageError(
+                    code: .corrupt,
+                    message: "database file \(connection.path) is empty or missing, but \(markerPath) shows "
+                        + "that a Paddock database was created there: refusing to start with lost data "
+                        + "(restore the file, or remove the marker to start empty on purpose)"
                 )
             }
             try connection.execute("BEGIN IMMEDIATE; \(Schema.createSQL); COMMIT")
@@ -141,12 +159,15 @@ extension LogStore {
 
     /// Loads the cached bounds of the log, the newest snapshot's header and the compaction
     /// mark. The snapshot is verified later, by `recover()`.
+    ///
+    /// - Throws: `.corrupt` for a negative index, which no store writes (indexes are kept
+    ///   below 2^63) and which would read back as an index near 2^64 with no successor.
     func loadBounds() throws(StorageError) {
         try loadLogBounds()
         let header = statements.newestSnapshotHeader
         defer { header.reset() }
         if try header.step() {
-            snapshotIndex = LogIndex(header.uint64(0))
+            snapshotIndex = LogIndex(try Self.storedIndex(header.int64(0), "a snapshot", path))
             snapshotTerm = Term(header.uint64(1))
         }
         compactedThrough = LogIndex(try readMeta(Schema.compactedThroughKey) ?? 0)
@@ -161,7 +182,16 @@ extension LogStore {
             lastLogIndex = nil
             return
         }
-        firstLogIndex = LogIndex(bounds.uint64(0))
+        // The smallest stored index decides: the largest is at least as large.
+        firstLogIndex = LogIndex(try Self.storedIndex(bounds.int64(0), "the log", path))
         lastLogIndex = LogIndex(bounds.uint64(1))
+    }
+
+    /// A stored index as a log index, or `.corrupt` naming `place` when it is negative.
+    private static func storedIndex(_ value: Int64, _ place: String, _ path: String) throws(StorageError) -> UInt64 {
+        guard value >= 0 else {
+            throw StorageError(code: .corrupt, message: "\(place) in \(path) has the impossible index \(value)")
+        }
+        return UInt64(value)
     }
 }

@@ -20,6 +20,10 @@ extension LogStore {
     /// Checks a batch for `save`: contiguous, after the snapshot, no gap after the log.
     func checkAppendable(_ entries: [LogEntry]) throws(StorageError) {
         guard let first = entries.first else { return }
+        // Checked first, so the index arithmetic below cannot overflow.
+        guard first.index.rawValue <= UInt64(Int64.max) - UInt64(entries.count - 1) else {
+            throw StorageError(code: .misuse, message: "log index beyond \(Int64.max) cannot be stored")
+        }
         for (offset, entry) in entries.enumerated() where entry.index.rawValue != first.index.rawValue + UInt64(offset) {
             throw StorageError(
                 code: .misuse,
@@ -38,9 +42,6 @@ extension LogStore {
                 message: "entry \(first.index) would leave a gap after the last index \(lastIndex)"
             )
         }
-        guard let last = entries.last, last.index.rawValue <= UInt64(Int64.max) else {
-            throw StorageError(code: .misuse, message: "log index beyond \(Int64.max) cannot be stored")
-        }
     }
 
     /// Inserts one entry row; the payload is bound without a copy.
@@ -53,7 +54,7 @@ extension LogStore {
             try insert.bind(entry.term.rawValue, at: 2)
             try insert.bind(Int64(entry.kind.rawValue), at: 3)
             try insert.bind(borrowing: data, at: 4)
-            let crc = Checksum.entry(term: entry.term, kind: entry.kind.rawValue, data: data)
+            let crc = Checksum.entry(index: entry.index, term: entry.term, kind: entry.kind.rawValue, data: data)
             try insert.bind(Int64(crc), at: 5)
             _ = try insert.step()
         }
@@ -104,7 +105,10 @@ extension LogStore {
         let kindValue = row.int64(2)
         let storedCRC = row.int64(4)
         let (data, crc) = row.withBlob(3) { blob in
-            (Array(blob), Checksum.entry(term: term, kind: UInt8(truncatingIfNeeded: kindValue), data: blob))
+            (
+                Array(blob),
+                Checksum.entry(index: index, term: term, kind: UInt8(truncatingIfNeeded: kindValue), data: blob)
+            )
         }
         guard storedCRC == Int64(crc), let kindByte = UInt8(exactly: kindValue), let kind = EntryKind(rawValue: kindByte) else {
             throw StorageError(

@@ -8,14 +8,17 @@ extension LogStore {
     /// snapshot installed from the leader, Raft §7), the whole stored log is discarded in
     /// the same transaction: none of it can follow the snapshot. Otherwise the log is kept;
     /// call `compact(through:)` to trim it.
-    /// - Throws: `.misuse` when the snapshot is older than the newest stored one or at
-    ///   index 0; `.compression`, `.io` or `.sqlite` when it cannot be written.
+    /// - Throws: `.misuse` when the snapshot is older than the newest stored one, at
+    ///   index 0 or beyond 2^63 - 1 (SQLite's integers are signed); `.compression`, `.io` or `.sqlite` when it cannot be written.
     public func saveSnapshot(_ snapshot: SnapshotRecord) throws(StorageError) {
         guard snapshot.index > .zero, snapshot.index >= snapshotIndex else {
             throw StorageError(
                 code: .misuse,
                 message: "snapshot at \(snapshot.index) is not newer than the stored one at \(snapshotIndex)"
             )
+        }
+        guard snapshot.index.rawValue <= UInt64(Int64.max) else {
+            throw StorageError(code: .misuse, message: "snapshot index beyond \(Int64.max) cannot be stored")
         }
         let compressed = try Compression.deflate(snapshot.data, level: options.snapshotCompressionLevel)
         let checksum = Checksum.snapshot(snapshot)

@@ -48,6 +48,15 @@ public final class LogStore {
 
     /// The name of the database file inside the store's directory.
     public static let fileName = "paddock.db"
+    /// The name of the marker file written beside the database once it holds Paddock's
+    /// schema.
+    ///
+    /// SQLite opens an empty or missing file as a new, empty database, so without the
+    /// marker a database truncated to zero bytes (or deleted) would start as an empty log:
+    /// acknowledged writes silently gone. With the marker present, an empty database is
+    /// refused with `.corrupt`. Removing the marker (or the whole directory) is how an
+    /// operator starts empty on purpose.
+    public static let markerFileName = "paddock.db.created"
 
     /// The path of the database file.
     public let path: String
@@ -78,7 +87,9 @@ public final class LogStore {
     /// - Throws: `.open` when the directory or file cannot be opened or created;
     ///   `.open` also when another store holds the file's lock;
     ///   `.corrupt` when the file is not a SQLite database, is truncated or its pages are
-    ///   damaged (the message names the file); `.schema` for a foreign or newer database;
+    ///   damaged (the message names the file), and when it is empty or missing although
+    ///   the directory's marker (`markerFileName`) shows it held a Paddock database;
+    ///   `.schema` for a foreign or newer database; `.io` when the marker cannot be written;
     ///   `.misuse` for invalid options.
     public init(directory: String, options: Options = .init()) throws(StorageError) {
         guard options.snapshotsKept >= 1 else {
@@ -94,10 +105,17 @@ public final class LogStore {
         let path = FileSystem.join(directory, Self.fileName)
         self.path = path
         self.options = options
+        let markerPath = FileSystem.join(directory, Self.markerFileName)
+        let marked = FileSystem.exists(markerPath)
         let connection = try SQLiteConnection(path: path)
         try Self.configure(connection, options: options)
         try Self.checkIntegrity(connection, full: options.fullIntegrityCheck)
-        try Self.checkSchema(connection)
+        try Self.checkSchema(connection, markerPath: marked ? markerPath : nil)
+        if !marked {
+            // Only after the schema is committed: a crash before this line leaves a valid
+            // database without a marker, which the next open marks.
+            try FileSystem.writeDurably(markerPath, Array(Self.markerText.utf8), directory: directory)
+        }
         self.connection = connection
         self.statements = try Statements(connection)
         try loadBounds()
@@ -129,10 +147,15 @@ public final class LogStore {
     /// `lastIndex + 1`; an entry at an index already stored replaces it and every stored
     /// entry after it (Raft §5.3: a conflicting suffix is deleted).
     /// On any failure the transaction is rolled back, so nothing of this call is stored.
-    /// - Throws: `.misuse` for a gap, a non-contiguous batch or an index at or below the
-    ///   snapshot; `.io`/`.sqlite` when the write fails.
+    /// - Throws: `.misuse` for a gap, a non-contiguous batch, an index at or below the
+    ///   snapshot, or a vote for `NodeID(0)` (the stored row uses 0 for "no vote", so such a
+    ///   vote would come back as none: a second vote in the same term); `.io`/`.sqlite` when
+    ///   the write fails.
     public func save(hardState: HardState?, entries: [LogEntry]) throws(StorageError) {
         if hardState == nil && entries.isEmpty { return }
+        if let vote = hardState?.vote, vote.rawValue == 0 {
+            throw StorageError(code: .misuse, message: "a vote for node 0 cannot be stored: node ids are never 0")
+        }
         try checkAppendable(entries)
         try transaction { () throws(StorageError) in
             if let hardState {

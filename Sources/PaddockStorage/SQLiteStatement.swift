@@ -49,12 +49,6 @@ final class SQLiteStatement {
         try check(sqlite3_bind_text(handle, parameter, text, -1, paddock_sqlite_transient()), "binding ?\(parameter)")
     }
 
-    /// Binds SQL NULL.
-    func bindNull(at parameter: Int32) throws(StorageError) {
-        try checkOpen()
-        try check(sqlite3_bind_null(handle, parameter), "binding ?\(parameter)")
-    }
-
     /// Binds a blob without copying it.
     ///
     /// The caller keeps `bytes` alive until the statement has been stepped and `reset()`;
@@ -69,20 +63,6 @@ final class SQLiteStatement {
             result = sqlite3_bind_zeroblob(handle, parameter, 0)
         }
         try check(result, "binding ?\(parameter)")
-    }
-
-    /// Binds a blob, letting SQLite copy it (for buffers that do not outlive the call).
-    func bind(copying bytes: [UInt8], at parameter: Int32) throws(StorageError) {
-        try checkOpen()
-        try bytes.withUnsafeBufferPointer { (buffer) throws(StorageError) in
-            if let base = buffer.baseAddress, buffer.count > 0 {
-                let result = sqlite3_bind_blob64(
-                    handle, parameter, base, sqlite3_uint64(buffer.count), paddock_sqlite_transient())
-                try check(result, "binding ?\(parameter)")
-            } else {
-                try check(sqlite3_bind_zeroblob(handle, parameter, 0), "binding ?\(parameter)")
-            }
-        }
     }
 
     /// Advances; true when a row is ready to read, false when the statement is done.

@@ -6,11 +6,14 @@ enum Schema {
     /// "PDCK": tells Paddock's files apart from any other SQLite database.
     static let applicationID: Int32 = 0x5044_434B
     /// The one schema version this build reads and writes.
-    static let version: Int32 = 1
+    ///
+    /// Version 2: the log row checksum also covers the index. Version 1 files are refused
+    /// with `.schema` rather than reported as corrupt row by row.
+    static let version: Int32 = 2
 
     /// Creates every table; run once, inside a transaction, on an empty file.
     ///
-    /// - `log`: one row per entry; `crc` is CRC-32 of term | kind | data.
+    /// - `log`: one row per entry; `crc` is CRC-32 of index | term | kind | data.
     /// - `hard_state`: at most one row (id 1); `crc` covers term | vote | commit.
     /// - `snapshots`: `data` is zlib-compressed, `data_bytes` its uncompressed length, `crc`
     ///   covers index | term | configuration | uncompressed data (see `Checksum.snapshot`).

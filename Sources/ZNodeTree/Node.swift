@@ -10,21 +10,15 @@ struct ByteString: Hashable, Comparable, Sendable {
     var string: String
 
     static func == (lhs: ByteString, rhs: ByteString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        UTF8Bytes.equal(lhs.string, rhs.string)
     }
 
     func hash(into hasher: inout Hasher) {
-        let done: Void? = string.utf8.withContiguousStorageIfAvailable { buffer in
-            hasher.combine(bytes: UnsafeRawBufferPointer(buffer))
-        }
-        if done == nil {
-            for byte in string.utf8 { hasher.combine(byte) }
-        }
-        hasher.combine(0xFF as UInt8)  // never part of UTF-8: terminates the sequence
+        UTF8Bytes.hash(string, into: &hasher)
     }
 
     static func < (lhs: ByteString, rhs: ByteString) -> Bool {
-        lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
+        UTF8Bytes.precedes(lhs.string, rhs.string)
     }
 }
 

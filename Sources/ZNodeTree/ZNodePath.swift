@@ -90,23 +90,17 @@ public struct ZNodePath: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Byte equality of the UTF-8 text (not Unicode canonical equivalence).
     public static func == (lhs: ZNodePath, rhs: ZNodePath) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        UTF8Bytes.equal(lhs.string, rhs.string)
     }
 
     /// Hashes the UTF-8 bytes, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
-        let done: Void? = string.utf8.withContiguousStorageIfAvailable { buffer in
-            hasher.combine(bytes: UnsafeRawBufferPointer(buffer))
-        }
-        if done == nil {
-            for byte in string.utf8 { hasher.combine(byte) }
-        }
-        hasher.combine(0xFF as UInt8)  // never part of UTF-8: terminates the sequence
+        UTF8Bytes.hash(string, into: &hasher)
     }
 
     /// Lexicographic order of the UTF-8 bytes.
     public static func < (lhs: ZNodePath, rhs: ZNodePath) -> Bool {
-        lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
+        UTF8Bytes.precedes(lhs.string, rhs.string)
     }
 
     /// The first rule `string` breaks, as a sentence; nil when it is a valid path.

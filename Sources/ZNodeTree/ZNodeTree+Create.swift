@@ -28,18 +28,24 @@ extension ZNodeTree {
             }
             return .failure(ZNodeError(code: .nodeExists, path: path, message: "the root always exists"))
         }
-        // Ancestors to create, nearest first; the root always exists, so this ends.
+        // Ancestors to create, nearest first; the root always exists, so this ends. Only the
+        // ancestor's fields are kept, not a copy of it: a copy would share its children set
+        // and make the insertion below copy that set's trie path.
         var missing: [ZNodePath] = []
         var existing = parentPath
-        while nodes[existing] == nil {
+        var ancestor: (sequenceNext: Int64, isEphemeral: Bool)? = nodes[existing].map {
+            ($0.sequenceNext, $0.stat.kind.isEphemeral)
+        }
+        while ancestor == nil {
             guard op.createParents else {
                 return .failure(ZNodeError(code: .noNode, path: parentPath, message: "parent node does not exist"))
             }
             missing.append(existing)
             guard let up = existing.parent else { preconditionFailure("root missing from the tree") }
             existing = up
+            ancestor = nodes[existing].map { ($0.sequenceNext, $0.stat.kind.isEphemeral) }
         }
-        guard let ancestor = nodes[existing] else { preconditionFailure("ancestor \(existing) vanished") }
+        guard let ancestor else { preconditionFailure("ancestor \(existing) vanished") }
         var finalPath = path
         if op.kind.isSequential {
             let counter = missing.isEmpty ? ancestor.sequenceNext : 0
@@ -54,7 +60,7 @@ extension ZNodeTree {
         if missing.isEmpty, nodes[finalPath] != nil {
             return .failure(ZNodeError(code: .nodeExists, path: finalPath, message: "node already exists"))
         }
-        if ancestor.stat.kind.isEphemeral {
+        if ancestor.isEphemeral {
             return .failure(ZNodeError(
                 code: .noChildrenForEphemerals, path: existing, message: "ephemeral nodes cannot have children"))
         }
@@ -103,9 +109,7 @@ extension ZNodeTree {
     /// Precondition: the parent exists and `path` does not.
     private mutating func insert(_ node: Node, at path: ZNodePath, sequential: Bool, _ context: inout ApplyContext) {
         guard let parentPath = path.parent else { preconditionFailure("inserting the root") }
-        precondition(nodes[path] == nil, "inserting \(path) over an existing node")
-        precondition(nodes[parentPath] != nil, "inserting \(path) without its parent")
-        nodes[path] = node
+        precondition(nodes.updateValue(node, forKey: path) == nil, "inserting \(path) over an existing node")
         let parentStat = updateParent(parentPath, context.zxid) { parent in
             parent.children.insert(ByteString(string: path.name))
             if sequential { parent.sequenceNext += 1 }
@@ -121,14 +125,18 @@ extension ZNodeTree {
 
     /// Changes the children of the node at `path` in place and updates its stat for a
     /// child creation or deletion by `zxid` (cversion + 1, pzxid, numChildren); returns the stat.
+    ///
+    /// Precondition: the node exists.
     mutating func updateParent(_ path: ZNodePath, _ zxid: Zxid, _ change: (inout Node) -> Void) -> Stat {
-        guard nodes[path] != nil else { preconditionFailure("parent \(path) missing") }
-        return modify(&nodes[path]!) { parent in
-            change(&parent)
-            parent.stat.cversion += 1
-            parent.stat.pzxid = zxid
-            parent.stat.numChildren = parent.children.count
-            return parent.stat
+        modify(&nodes[path]) { found in
+            guard found != nil else { preconditionFailure("parent \(path) missing") }
+            return modify(&found!) { parent in
+                change(&parent)
+                parent.stat.cversion += 1
+                parent.stat.pzxid = zxid
+                parent.stat.numChildren = parent.children.count
+                return parent.stat
+            }
         }
     }
 }

@@ -4,22 +4,27 @@ extension ZNodeTree {
     /// Fails with NoNode, or BadVersion when `expectedVersion` differs. The root has no data
     /// limit here (the server enforces sizes before proposing). Event: `changed` with data.
     mutating func setData(_ op: SetDataOp, _ context: inout ApplyContext) -> Result<Stat, ZNodeError> {
-        guard let node = nodes[op.path] else {
-            return .failure(ZNodeError(code: .noNode, path: op.path, message: "node does not exist"))
+        // One lookup: the checks and the change happen in the same access to the node.
+        let outcome: Result<Stat, ZNodeError> = modify(&nodes[op.path]) { found in
+            guard let version = found?.stat.version else {
+                return .failure(ZNodeError(code: .noNode, path: op.path, message: "node does not exist"))
+            }
+            if let expected = op.expectedVersion, expected != version {
+                return .failure(ZNodeTree.badVersion(op.path, expected: expected, actual: version))
+            }
+            return .success(modify(&found!) { node in
+                node.data = op.data
+                node.stat.version += 1
+                node.stat.mzxid = context.zxid
+                node.stat.mtimeMs = context.timeMs
+                node.stat.dataLength = op.data.count
+                return node.stat
+            })
         }
-        if let expected = op.expectedVersion, expected != node.stat.version {
-            return .failure(badVersion(op.path, expected: expected, actual: node.stat.version))
+        if case .success(let stat) = outcome {
+            context.events.append(WatchEvent(zxid: context.zxid, type: .changed, path: op.path, stat: stat, data: op.data))
         }
-        let stat = modify(&nodes[op.path]!) { node in
-            node.data = op.data
-            node.stat.version += 1
-            node.stat.mzxid = context.zxid
-            node.stat.mtimeMs = context.timeMs
-            node.stat.dataLength = op.data.count
-            return node.stat
-        }
-        context.events.append(WatchEvent(zxid: context.zxid, type: .changed, path: op.path, stat: stat, data: op.data))
-        return .success(stat)
+        return outcome
     }
 
     /// Checks that a node exists and, when asked, has `expectedVersion`; changes nothing.
@@ -28,7 +33,7 @@ extension ZNodeTree {
             return .failure(ZNodeError(code: .noNode, path: op.path, message: "node does not exist"))
         }
         if let expected = op.expectedVersion, expected != node.stat.version {
-            return .failure(badVersion(op.path, expected: expected, actual: node.stat.version))
+            return .failure(ZNodeTree.badVersion(op.path, expected: expected, actual: node.stat.version))
         }
         return .success(())
     }
@@ -53,14 +58,18 @@ extension ZNodeTree {
             return .failure(ZNodeError(code: .noNode, path: op.path, message: "node does not exist"))
         }
         if let expected = op.expectedVersion, expected != node.stat.version {
-            return .failure(badVersion(op.path, expected: expected, actual: node.stat.version))
+            return .failure(ZNodeTree.badVersion(op.path, expected: expected, actual: node.stat.version))
         }
         if !node.children.isEmpty && !op.recursive {
             return .failure(ZNodeError(
                 code: .notEmpty, path: op.path, message: "node has children (\(node.children.count)); delete them first or delete recursively"))
         }
-        for path in subtreeDeepestFirst(op.path) {
-            removeLeaf(path, parentEvent: path == op.path, &context)
+        if node.children.isEmpty {
+            removeLeaf(op.path, parentEvent: true, &context)  // the common case: no subtree walk
+        } else {
+            for path in subtreeDeepestFirst(op.path) {
+                removeLeaf(path, parentEvent: path == op.path, &context)
+            }
         }
         removeEmptyContainers(from: parentPath, &context)
         return .success(())
@@ -77,7 +86,6 @@ extension ZNodeTree {
                 pending.append(next.appending(child.string))
             }
         }
-        if found.count == 1 { return found }
         return found
             .map { (depth: $0.depth, path: $0) }
             .sorted { $0.depth != $1.depth ? $0.depth > $1.depth : $0.path < $1.path }
@@ -123,7 +131,7 @@ extension ZNodeTree {
     }
 
     /// A BadVersion error for `path`.
-    private func badVersion(_ path: ZNodePath, expected: Int64, actual: Int64) -> ZNodeError {
+    private static func badVersion(_ path: ZNodePath, expected: Int64, actual: Int64) -> ZNodeError {
         ZNodeError(code: .badVersion, path: path, message: "expected version \(expected), node has version \(actual)")
     }
 }

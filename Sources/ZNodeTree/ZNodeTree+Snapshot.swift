@@ -139,8 +139,10 @@ extension ZNodeTree {
             node.sequenceNext = sequenceNext
             nodes[path] = node
             if let parent = path.parent {
-                nodes[parent]!.children.insert(ByteString(string: path.name))
-                nodes[parent]!.stat.numChildren += 1
+                modify(&nodes[parent]!) { parentNode in
+                    parentNode.children.insert(ByteString(string: path.name))
+                    parentNode.stat.numChildren += 1
+                }
             }
             if let owner = stat.ephemeralOwner { sessionTable[owner]!.ephemerals.insert(path) }
             if stat.kind == .ttl { ttlIndex.insert(path) }
@@ -166,8 +168,10 @@ extension ZNodeTree {
         }
         // Every change adds 1 to these, one entry at a time: a value past 2^62 cannot come
         // from a real log, and rejecting it here keeps `apply` free of overflow traps.
-        let counters = [stat.version, stat.cversion, sequenceNext]
-        if counters.contains(where: { $0 < 0 || $0 > ZNodeTree.counterMax }) {
+        let counterRange = 0...ZNodeTree.counterMax
+        if !counterRange.contains(stat.version) || !counterRange.contains(stat.cversion)
+            || !counterRange.contains(sequenceNext)
+        {
             return "version \(stat.version), cversion \(stat.cversion) or sequence \(sequenceNext) out of range"
         }
         return nil

@@ -50,4 +50,16 @@ import Testing
         #expect(Compression.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(Compression.crc32([]) == 0)
     }
+
+    @Test func impossibleInflatedLengthIsRefusedBeforeAllocating() throws {
+        let compressed = try Compression.deflate(Array("paddock".utf8))
+        let error = #expect(throws: StorageError.self) {
+            try Compression.inflate(compressed, expectedCount: 1 << 31)
+        }
+        #expect(error?.code == .compression)
+        #expect(error?.message.contains("cannot inflate to") == true, "\(String(describing: error))")
+        // The densest zlib stream (a long run of one byte) is still accepted.
+        let run = [UInt8](repeating: 7, count: 1 << 20)
+        #expect(try Compression.inflate(Compression.deflate(run, level: 9), expectedCount: run.count) == run)
+    }
 }

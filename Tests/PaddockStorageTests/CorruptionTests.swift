@@ -151,4 +151,48 @@ import Testing
             #expect(error?.message.contains(path) == true, "\(String(describing: error))")
         }
     }
+
+    @Test func swappedLogRowsAreCorruption() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            try store.save(hardState: nil, entries: makeEntries(1...6, term: 1))
+            // Two rows of the same term trade places: each row's own fields still agree.
+            try store.execute("UPDATE log SET idx = -4 WHERE idx = 4")
+            try store.execute("UPDATE log SET idx = 4 WHERE idx = 5")
+            try store.execute("UPDATE log SET idx = 5 WHERE idx = -4")
+            let read = #expect(throws: StorageError.self) { try store.entries(from: LogIndex(1), through: LogIndex(6)) }
+            #expect(read?.code == .corrupt)
+            #expect(read?.message.contains("log entry 4 ") == true, "\(String(describing: read))")
+            let recovery = #expect(throws: StorageError.self) { try store.recover() }
+            #expect(recovery?.code == .corrupt)
+        }
+    }
+
+    /// A negative index reads back near 2^64, where `LogIndex.next` overflows; it must be
+    /// refused at open, not trap later (a snapshot row with only its index damaged used to
+    /// crash `recover()` while it built its error message).
+    @Test(arguments: [
+        "UPDATE snapshots SET idx = -1",
+        "INSERT INTO log (idx, term, kind, data, crc) VALUES (-7, 1, 0, X'00', 0)",
+    ])
+    func negativeIndexIsRefusedAtOpen(damage: String) throws {
+        try withTemporaryDirectory { directory in
+            do {
+                let store = try LogStore(directory: directory)
+                try store.save(hardState: nil, entries: makeEntries(1...12, term: 1))
+                try store.saveSnapshot(SnapshotRecord(index: LogIndex(12), term: Term(1), configuration: [], data: [1]))
+                try store.compact(through: LogIndex(12))
+                try store.execute(damage)
+                store.close()
+            }
+            let error = #expect(throws: StorageError.self) {
+                let store = try LogStore(directory: directory)
+                defer { store.close() }
+                _ = try store.recover()
+            }
+            #expect(error?.code == .corrupt)
+            #expect(error?.message.contains("impossible index -") == true, "\(String(describing: error))")
+        }
+    }
 }

@@ -214,12 +214,37 @@ import Testing
             // A row from another log: a valid checksum but an older term than its predecessor.
             try store.execute("UPDATE log SET term = 1 WHERE idx = 3")
             let data = Array("entry 3 of term 2".utf8)
-            let crc = data.withUnsafeBufferPointer { Checksum.entry(term: Term(1), kind: 0, data: $0) }
+            let crc = data.withUnsafeBufferPointer { Checksum.entry(index: LogIndex(3), term: Term(1), kind: 0, data: $0) }
             try store.execute("UPDATE log SET crc = \(crc) WHERE idx = 3")
             #expect(try store.entries(from: LogIndex(3), through: LogIndex(3)).first?.term == Term(1))
             let error = #expect(throws: StorageError.self) { try store.recover() }
             #expect(error?.code == .corrupt)
             #expect(error?.message.contains("log entry 3") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test func voteForNodeZeroIsRefusedNotDropped() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            let error = #expect(throws: StorageError.self) {
+                try store.save(hardState: HardState(term: Term(3), vote: NodeID(0), commit: .zero), entries: [])
+            }
+            #expect(error?.code == .misuse)
+            #expect(try store.recover().hardState == HardState())
+        }
+    }
+
+    /// Indexes near 2^64 are a caller's mistake: `.misuse`, not an overflow trap while the
+    /// batch is checked for contiguity.
+    @Test func indexesBeyondWhatSQLiteStoresAreMisuse() throws {
+        try withTemporaryDirectory { directory in
+            let store = try LogStore(directory: directory)
+            defer { store.close() }
+            let wrapping = [LogEntry(term: Term(1), index: LogIndex(.max), data: []), LogEntry(term: Term(1), index: .zero, data: [])]
+            let error = #expect(throws: StorageError.self) { try store.save(hardState: nil, entries: wrapping) }
+            #expect(error?.code == .misuse)
+            #expect(store.lastIndex == .zero)
         }
     }
 }

@@ -21,12 +21,12 @@ import Testing
         try withTemporaryDirectory { directory in
             do {
                 let store = try LogStore(directory: directory)
-                try store.execute("PRAGMA user_version = 2")
+                try store.execute("PRAGMA user_version = \(Schema.version + 1)")
                 store.close()
             }
             let error = #expect(throws: StorageError.self) { _ = try LogStore(directory: directory) }
             #expect(error?.code == .schema)
-            #expect(error?.message.contains("schema version 2") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("schema version \(Schema.version + 1)") == true, "\(String(describing: error))")
         }
     }
 

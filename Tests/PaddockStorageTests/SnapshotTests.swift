@@ -65,6 +65,11 @@ import Testing
                 try store.saveSnapshot(SnapshotRecord(index: LogIndex(25), term: Term(1), configuration: [], data: []))
             }
             #expect(older?.code == .misuse)
+            let unstorable = #expect(throws: StorageError.self) {
+                try store.saveSnapshot(SnapshotRecord(index: LogIndex(1 << 63), term: Term(1), configuration: [], data: []))
+            }
+            #expect(unstorable?.code == .misuse)
+            #expect(try store.latestSnapshot()?.index == LogIndex(30))
         }
     }
 

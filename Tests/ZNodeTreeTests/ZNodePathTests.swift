@@ -74,6 +74,33 @@ import ZNodeTree
         #expect([p("/b"), p("/a/b"), p("/a-b"), p("/a")].sorted().map(\.string) == ["/a", "/a-b", "/a/b", "/b"])
     }
 
+    /// Random pairs with long shared prefixes and multi-byte characters, so that the
+    /// word-at-a-time comparison meets a difference in every position of a word and in the
+    /// tail: `==`, `<` and hashing must agree with the plain UTF-8 byte comparison.
+    @Test func comparisonAgreesWithTheUTF8Bytes() {
+        var rng = SeededGenerator(seed: 7)
+        let pieces = ["a", "b", "/", "\u{E9}", "e\u{301}", "\u{1F600}", "zz"]
+        func randomPath() -> ZNodePath {
+            var text = "/service-prefix-shared"
+            for _ in 0..<Int.random(in: 0...12, using: &rng) { text += pieces.randomElement(using: &rng)! }
+            text = text.replacingSlashRuns()
+            return p(text.hasSuffix("/") ? text + "x" : text)
+        }
+        var equalPairs = 0
+        for _ in 0..<2_000 {
+            let left = randomPath()
+            let right = Bool.random(using: &rng) ? randomPath() : p(left.string)
+            let bytesEqual = left.string.utf8.elementsEqual(right.string.utf8)
+            #expect((left == right) == bytesEqual, "\(left) \(right)")
+            #expect((left < right) == left.string.utf8.lexicographicallyPrecedes(right.string.utf8), "\(left) \(right)")
+            if bytesEqual {
+                equalPairs += 1
+                #expect(left.hashValue == right.hashValue)
+            }
+        }
+        #expect(equalPairs > 500 && equalPairs < 1_500)
+    }
+
     @Test func sessionIDText() {
         #expect(SessionID(0x1f).description == "000000000000001f")
         #expect(SessionID(.max).description == "ffffffffffffffff")
@@ -85,5 +112,16 @@ import ZNodeTree
         #expect(SessionID(hex: "g") == nil)
         #expect(Zxid(42).description == "42")
         #expect(Zxid.zero < Zxid(1))
+    }
+}
+
+extension String {
+    /// The text with every run of slashes made one slash.
+    fileprivate func replacingSlashRuns() -> String {
+        var result = ""
+        for character in self where !(character == "/" && result.hasSuffix("/")) {
+            result.append(character)
+        }
+        return result
     }
 }
