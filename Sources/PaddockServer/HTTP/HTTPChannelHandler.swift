@@ -91,11 +91,36 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let request = APIRequest(method: head.method, target: head.uri, headers: head.headers, body: body)
+        let handler: APIHandler
+        let routed: APIRequest
+        switch responder.prepare(request) {
+        case .answered(let response):
+            // Answered on the loop: no task, and the pipelining handler is idle again
+            // before it is next asked to read, so it never stops reading the socket.
+            // Writing `.end` delivers the next pipelined request from inside this call;
+            // past a small depth the answer is deferred to a fresh loop turn, so a long
+            // pipeline cannot grow the stack without bound.
+            if answerDepth < Self.answerDepthMax {
+                answerDepth += 1
+                write(response, version: head.version, context: context)
+                answerDepth -= 1
+            } else {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(response, version: head.version, context: context)
+                }
+            }
+            return
+        case .pending(let pendingHandler, let pendingRequest):
+            handler = pendingHandler
+            routed = pendingRequest
+        }
         let responder = self.responder
         let executor = self.executor(for: context.eventLoop)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         Task(executorPreference: executor) {
-            let response = await responder.respond(to: request)
+            let response = await responder.finish(handler, routed)
             // The task prefers the connection's loop, but a handler that awaited elsewhere
             // may resume on another thread; hop back only then.
             if executor.eventLoop.inEventLoop {
@@ -111,6 +136,10 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var taskExecutor: EventLoopTaskExecutor?
+    /// How many answers written on the loop enclose the current call (see `dispatch`).
+    private var answerDepth = 0
+    /// The deepest nesting of answers written on the loop before one is deferred.
+    static let answerDepthMax = 8
 
     private func executor(for eventLoop: any EventLoop) -> EventLoopTaskExecutor {
         if let taskExecutor { return taskExecutor }

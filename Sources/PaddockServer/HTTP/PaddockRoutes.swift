@@ -12,11 +12,11 @@ public enum PaddockRoutes {
 
     /// The routes with their handlers.
     static let routes: [Route] = [
-        Route(.GET, "/v1/nodes", handler: NodeHandlers.get),
+        Route(.GET, "/v1/nodes", now: NodeHandlers.getNow, handler: NodeHandlers.get),
         Route(.POST, "/v1/nodes", handler: NodeHandlers.create),
         Route(.PUT, "/v1/nodes", handler: NodeHandlers.setData),
         Route(.DELETE, "/v1/nodes", handler: NodeHandlers.delete),
-        Route(.GET, "/v1/nodes/{path}", handler: NodeHandlers.get),
+        Route(.GET, "/v1/nodes/{path}", now: NodeHandlers.getNow, handler: NodeHandlers.get),
         Route(.POST, "/v1/nodes/{path}", handler: NodeHandlers.create),
         Route(.PUT, "/v1/nodes/{path}", handler: NodeHandlers.setData),
         Route(.DELETE, "/v1/nodes/{path}", handler: NodeHandlers.delete),

@@ -3,6 +3,10 @@ import NIOHTTP1
 /// A handler: one request in, one response out. Errors are responses too.
 public typealias APIHandler = @Sendable (APIRequest, APIContext) async -> APIResponse
 
+/// A handler's fast path: the response when it can be given without waiting, nil when the
+/// request must go to the `APIHandler` (which then answers it in full).
+public typealias APINowHandler = @Sendable (APIRequest, APIContext) -> APIResponse?
+
 /// What a handler may use: the replica and the limits. Shared by every connection.
 public struct APIContext: Sendable {
     /// The member behind the API.
@@ -28,15 +32,19 @@ public struct Route: Sendable {
     public var template: String
     /// The handler.
     public var handler: APIHandler
+    /// The fast path tried first on the event loop, if the route has one.
+    public var nowHandler: APINowHandler?
 
     fileprivate var segments: [TemplateSegment]
 
-    /// A route; the template must start with `/`.
-    public init(_ method: HTTPMethod, _ template: String, handler: @escaping APIHandler) {
+    /// A route; the template must start with `/`. `now`, when given, is tried first and
+    /// must answer exactly as `handler` would whenever it answers.
+    public init(_ method: HTTPMethod, _ template: String, now: APINowHandler? = nil, handler: @escaping APIHandler) {
         precondition(template.hasPrefix("/"), "route template must start with '/': \(template)")
         self.method = method
         self.template = template
         self.handler = handler
+        self.nowHandler = now
         let parts = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         var segments: [TemplateSegment] = []
         for (offset, part) in parts.enumerated() {
@@ -86,10 +94,26 @@ public struct Router: Sendable {
 
     /// The route for `method` and the raw (percent-encoded) `path`.
     public func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        switch lookup(method: method, path: path) {
+        case .found(let route, let parameters): return .found(route.handler, parameters)
+        case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
+        case .notFound: return .notFound
+        }
+    }
+
+    /// What `lookup` finds: the whole route, so the responder can try its fast path.
+    enum Lookup {
+        case found(Route, [String: Substring])
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    /// The route for `method` and the raw `path`; see `match`.
+    func lookup(method: HTTPMethod, path: Substring) -> Lookup {
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.capture(route.segments, in: path) else { continue }
-            if route.method == method { return .found(route.handler, parameters) }
+            if route.method == method { return .found(route, parameters) }
             allowed.append(route.method.rawValue)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
