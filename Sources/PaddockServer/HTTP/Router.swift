@@ -81,15 +81,27 @@ public enum RouteMatch: Sendable {
 public struct Router: Sendable {
     /// The routes in registration order.
     public let routes: [Route]
+    /// The routes grouped by template, in order of each template's first route, so a path
+    /// is matched against each template once whatever the number of methods.
+    private let templates: [(segments: [TemplateSegment], routes: [Route])]
 
     /// A router over `routes`; two routes with the same method and template are a bug.
     public init(routes: [Route]) {
         var seen = Set<String>()
+        var templates: [(segments: [TemplateSegment], routes: [Route])] = []
+        var positions: [String: Int] = [:]
         for route in routes {
             let key = "\(route.method.rawValue) \(route.template)"
             precondition(seen.insert(key).inserted, "route registered twice: \(key)")
+            if let position = positions[route.template] {
+                templates[position].routes.append(route)
+            } else {
+                positions[route.template] = templates.count
+                templates.append((route.segments, [route]))
+            }
         }
         self.routes = routes
+        self.templates = templates
     }
 
     /// The route for `method` and the raw (percent-encoded) `path`.
@@ -108,13 +120,16 @@ public struct Router: Sendable {
         case notFound
     }
 
-    /// The route for `method` and the raw `path`; see `match`.
+    /// The route for `method` and the raw `path`; see `match`. Templates are tried in the
+    /// order of their first route, each once.
     func lookup(method: HTTPMethod, path: Substring) -> Lookup {
         var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.capture(route.segments, in: path) else { continue }
-            if route.method == method { return .found(route, parameters) }
-            allowed.append(route.method.rawValue)
+        for template in templates {
+            guard let parameters = Self.capture(template.segments, in: path) else { continue }
+            for route in template.routes where route.method == method {
+                return .found(route, parameters)
+            }
+            allowed.append(contentsOf: template.routes.map(\.method.rawValue))
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
     }
