@@ -159,6 +159,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext) {
         var headers = response.headers
+        headers.reserveCapacity(headers.count + 3)
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "Paddock-Zxid", value: String((response.zxid ?? .zero).rawValue))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
@@ -171,11 +172,13 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if response.body.readableBytes > 0, !isHead {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
-        let done = context.writeAndFlushPromise()
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if closeAfter {
-            done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
+        guard closeAfter else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
         }
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
     }
 
     /// How long a closing connection keeps reading (and dropping) what the client still
@@ -230,11 +233,5 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .responding, .discarding, .closing:
             context.close(promise: nil)
         }
-    }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> {
-        eventLoop.makePromise(of: Void.self)
     }
 }
