@@ -83,7 +83,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
         // curl asks before sending a larger body and would otherwise wait a second.
-        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        if head.headers.contains(name: "expect"),
+            head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" })
+        {
             let interim = HTTPResponseHead(version: head.version, status: .continue)
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         }
