@@ -25,8 +25,8 @@ public enum PaddockRoutes {
         Route(.GET, "/v1/sessions/{id}", handler: SessionHandlers.show),
         Route(.DELETE, "/v1/sessions/{id}", handler: SessionHandlers.close),
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
-        Route(.GET, "/healthz", handler: HealthHandlers.health),
-        Route(.GET, "/readyz", handler: HealthHandlers.ready),
+        Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
+        Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]
 
     /// The frozen router over `routes`.
