@@ -23,6 +23,7 @@ import ZNodeTree
 /// | `UnsupportedMediaType` | 415 | a `Content-Type` the route does not read |
 /// | `URITooLong` | 414 | the request line is past its limit |
 /// | `HeaderTooLarge` | 431 | the request headers are past their limit |
+/// | `RequestTimeout` | 408 | a request started but its bytes stopped for `idleTimeoutMs` |
 /// | `Unavailable` | 503 | overloaded, not ready, shutting down or storage failed; retry later |
 /// | `NotLeader` | 503 | the member cannot take writes now (clusters) |
 /// | `TooManySessions` | 503 | the session limit is reached |
@@ -46,6 +47,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case unsupportedMediaType = "UnsupportedMediaType"
     case uriTooLong = "URITooLong"
     case headerTooLarge = "HeaderTooLarge"
+    case requestTimeout = "RequestTimeout"
     case unavailable = "Unavailable"
     case notLeader = "NotLeader"
     case tooManySessions = "TooManySessions"
@@ -65,6 +67,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .unsupportedMediaType: 415
         case .uriTooLong: 414
         case .headerTooLarge: 431
+        case .requestTimeout: 408
         case .unavailable, .notLeader, .tooManySessions, .tooManyConnections: 503
         case .runtimeInconsistency, .internal: 500
         }
@@ -89,6 +92,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .unsupportedMediaType: "Unsupported media type"
         case .uriTooLong: "Request line too long"
         case .headerTooLarge: "Request headers too large"
+        case .requestTimeout: "Request timeout"
         case .unavailable: "Unavailable"
         case .notLeader: "Not the leader"
         case .tooManySessions: "Too many sessions"

@@ -209,10 +209,18 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            // Idle means no request in progress: a slow handler does not count.
-            if case .idle = state {
+            // A slow handler does not count; a client that started a request and then
+            // stopped sending would hold its connection slot forever, so it is told.
+            switch state {
+            case .idle:
                 state = .closing
                 context.close(promise: nil)
+            case .receiving:
+                refuse(
+                    .requestTimeout, "the request stopped arriving for \(limits.idleTimeoutMs) ms",
+                    context: context)
+            case .responding, .discarding, .closing:
+                break
             }
             return
         }
