@@ -113,7 +113,14 @@ final class ReplicaWriter: @unchecked Sendable {
         for proposal in batch {
             let output = tree.apply(proposal.entry)
             if let reply = proposal.reply {
-                answers.append((reply, Committed(zxid: proposal.entry.zxid, result: output.result)))
+                // A key reused while its first entry was still queued gets the first
+                // entry's result from `apply`; its zxid comes from the table too, so
+                // the answer matches the one an already-applied key gets at admission.
+                var zxid = proposal.entry.zxid
+                if let key = proposal.entry.idempotencyKey, let first = tree.idempotentResult(forKey: key) {
+                    zxid = first.zxid
+                }
+                answers.append((reply, Committed(zxid: zxid, result: output.result)))
             }
             noteSessionChanges(of: proposal.entry.command, into: &sessionChanges)
         }
