@@ -62,12 +62,14 @@ public final class PaddockHTTPServer: Sendable {
                         return
                     }
                     channel.closeFuture.whenComplete { _ in gate.release(channel) }
+                    let lineGuard = RequestLineGuard(lineBytesMax: limits.requestLineBytesMax)
+                    try pipeline.addHandler(lineGuard)
                     try pipeline.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits)))
                     try pipeline.addHandler(HTTPResponseEncoder())
                     try pipeline.addHandler(HTTPServerPipelineHandler())
                     try pipeline.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try pipeline.addHandler(HTTPChannelHandler(responder: responder, limits: limits))
+                    try pipeline.addHandler(HTTPChannelHandler(responder: responder, limits: limits, lineGuard: lineGuard))
                 }
             }
             .bind(host: host, port: port)

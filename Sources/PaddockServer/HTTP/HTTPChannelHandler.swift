@@ -35,9 +35,13 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The request being answered is a HEAD: its answer has headers and no body.
     private var isHead = false
 
-    init(responder: APIResponder, limits: Limits) {
+    /// The handler measuring request lines ahead of the decoder, when there is one.
+    private let lineGuard: RequestLineGuard?
+
+    init(responder: APIResponder, limits: Limits, lineGuard: RequestLineGuard? = nil) {
         self.responder = responder
         self.limits = limits
+        self.lineGuard = lineGuard
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -235,7 +239,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch state {
         case .idle, .receiving:
             keepAlive = false
-            if case .headerOverflow = parserError {
+            if lineGuard?.isRefused == true {
+                refuse(.uriTooLong, "the request line is longer than \(limits.requestLineBytesMax) bytes", context: context)
+            } else if case .headerOverflow = parserError {
                 refuse(.headerTooLarge, "the request line or headers are larger than the limit", context: context)
             } else {
                 refuse(.badRequest, "the request is not valid HTTP/1.1 (\(parserError))", context: context)

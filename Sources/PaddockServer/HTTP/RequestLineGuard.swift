@@ -1,0 +1,147 @@
+import NIOCore
+import NIOHTTP1
+
+/// Measures each request line before the HTTP decoder sees it, so a line past
+/// `Limits.requestLineBytesMax` is answered 414 `URITooLong`.
+///
+/// Why: the decoder counts the target toward its header field limit, so a long enough
+/// line fails there as a header overflow (431) before `HTTPChannelHandler` can measure it.
+/// This handler stops forwarding at the first byte past the limit, marks itself
+/// `isRefused` and fires a parser error, which `HTTPServerPipelineHandler` delivers in
+/// request order; the connection handler sees `isRefused`, answers 414 and closes.
+///
+/// To find where each request starts it follows the framing just enough: the head ends
+/// at an empty line, then `Content-Length` bytes of body are skipped. After a head it
+/// cannot frame (chunked, or a `Content-Length` it cannot read) it stops measuring for
+/// the rest of the connection and leaves everything to the decoder.
+final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private enum State {
+        /// In a request line, `bytes` read so far.
+        case requestLine(bytes: Int)
+        /// In the headers; `line` holds the start of the current line (enough for a name
+        /// and a length value), `lineBytes` its length so far.
+        case headers(line: [UInt8], lineBytes: Int, bodyBytes: Int?)
+        /// In a body, `remaining` bytes to skip.
+        case body(remaining: Int)
+        /// Not measuring any more (cannot frame, or refused).
+        case passive
+        /// Refused: input is dropped.
+        case refused
+    }
+
+    private let lineBytesMax: Int
+    private var state = State.requestLine(bytes: 0)
+    /// Bytes kept of a header line: enough for `content-length:` and any sane value.
+    private static let keptLineBytes = 64
+
+    /// A request line passed the limit; nothing after it is forwarded.
+    var isRefused: Bool {
+        if case .refused = state { return true }
+        return false
+    }
+
+    init(lineBytesMax: Int) {
+        self.lineBytesMax = lineBytesMax
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .refused = state { return }
+        let buffer = unwrapInboundIn(data)
+        if case .passive = state {
+            context.fireChannelRead(data)
+            return
+        }
+        var forwardable = buffer.readableBytes
+        buffer.withUnsafeReadableBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                switch state {
+                case .requestLine(let count):
+                    guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+                        let total = count + bytes.count - index
+                        if total > lineBytesMax + 1 {  // As below: a CR may end the line.
+                            forwardable = index + max(0, lineBytesMax - count)
+                            state = .refused
+                        } else {
+                            state = .requestLine(bytes: total)
+                        }
+                        index = bytes.count
+                        continue
+                    }
+                    let total = count + newline - index
+                    if total > lineBytesMax + 1 {  // The CR before the LF is not counted.
+                        forwardable = index + max(0, lineBytesMax - count)
+                        state = .refused
+                        index = bytes.count
+                        continue
+                    }
+                    // Empty lines before a request line are allowed and skipped.
+                    state = total <= 1 ? .requestLine(bytes: 0) : .headers(line: [], lineBytes: 0, bodyBytes: nil)
+                    index = newline + 1
+                case .headers(var line, let lineBytes, var bodyBytes):
+                    let byte = bytes[index]
+                    index += 1
+                    guard byte == UInt8(ascii: "\n") else {
+                        if line.count < Self.keptLineBytes { line.append(byte) }
+                        state = .headers(line: line, lineBytes: lineBytes + 1, bodyBytes: bodyBytes)
+                        continue
+                    }
+                    if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                    if line.isEmpty {
+                        state = (bodyBytes ?? 0) > 0 ? .body(remaining: bodyBytes ?? 0) : .requestLine(bytes: 0)
+                        continue
+                    }
+                    if Self.frames(line, complete: lineBytes <= Self.keptLineBytes, bodyBytes: &bodyBytes) {
+                        state = .headers(line: [], lineBytes: 0, bodyBytes: bodyBytes)
+                    } else {
+                        state = .passive
+                        index = bytes.count
+                    }
+                case .body(let remaining):
+                    let skipped = min(remaining, bytes.count - index)
+                    index += skipped
+                    state = remaining == skipped ? .requestLine(bytes: 0) : .body(remaining: remaining - skipped)
+                case .passive, .refused:
+                    index = bytes.count
+                }
+            }
+        }
+        if forwardable < buffer.readableBytes {
+            if forwardable > 0, let slice = buffer.getSlice(at: buffer.readerIndex, length: forwardable) {
+                context.fireChannelRead(wrapInboundOut(slice))
+            }
+            context.fireErrorCaught(HTTPParserError.invalidURL)
+            return
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// Reads one header line (`complete` false when only its start was kept): false when
+    /// the body cannot be framed here (chunked, or an unreadable `Content-Length`).
+    private static func frames(_ line: [UInt8], complete: Bool, bodyBytes: inout Int?) -> Bool {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return !complete }
+        let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+        switch name {
+        case "content-length":
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
+            guard complete, let count = Int(value), count >= 0, bodyBytes == nil || bodyBytes == count else { return false }
+            bodyBytes = count
+            return true
+        case "transfer-encoding":
+            return false
+        default:
+            return true
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    fileprivate var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}
