@@ -57,8 +57,14 @@ public final class PaddockHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    guard gate.admit(channel) else {
+                    switch gate.admit(channel) {
+                    case .admitted:
+                        break
+                    case .full:
                         try pipeline.addHandler(TooManyConnectionsHandler(zxid: replica.status.appliedZxid))
+                        return
+                    case .closing:
+                        channel.close(promise: nil)
                         return
                     }
                     channel.closeFuture.whenComplete { _ in gate.release(channel) }
@@ -85,8 +91,10 @@ public final class PaddockHTTPServer: Sendable {
     /// Call it once, before stopping the replica, so in-flight writes get their answers.
     /// - Throws: NIO's error when the listener was already closed.
     public func close() async throws {
+        // The gate closes first: a connection accepted from here on is closed at once
+        // instead of joining after the list below is taken.
+        let children = gate.beginClosing()
         try await channel.close()
-        let children = gate.openChannels
         guard !children.isEmpty else { return }
         for child in children {
             child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())

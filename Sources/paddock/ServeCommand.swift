@@ -205,12 +205,13 @@ struct ListenAddress: Equatable {
     }
 }
 
-/// Waits for the first of some termination signals.
+/// Waits for the first of some termination signals; a second one exits with status 1.
 ///
 /// The signals are ignored by default handling and delivered to dispatch sources, so the
 /// process shuts down through its own path (drain, close the store) instead of dying.
-/// `@unchecked Sendable`: the sources are created in `init` and only cancelled after the
-/// one resume, guarded by `fired`.
+/// A second signal means that path stalls (say, on fsync): it is logged and the process
+/// exits at once. `@unchecked Sendable`: the sources are created in `init` and never
+/// changed after; the mutable state is guarded by `fired`.
 final class TerminationSignals: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
     private let fired = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
@@ -229,12 +230,18 @@ final class TerminationSignals: @unchecked Sendable {
     }
 
     private func deliver(_ number: Int32) {
-        let waiter = fired.withLock { state -> CheckedContinuation<Int32, Never>? in
-            guard state.signal == nil else { return nil }
+        let (waiter, again) = fired.withLock { state -> (CheckedContinuation<Int32, Never>?, Bool) in
+            guard state.signal == nil else { return (nil, true) }
             state.signal = number
             let waiter = state.waiter
             state.waiter = nil
-            return waiter
+            return (waiter, false)
+        }
+        if again {
+            // A second signal while stopping (a drain or an fsync that stalls): the
+            // operator wants out now. What was acknowledged is already durable.
+            ServeCommand.printError("paddock: signal \(number) while stopping; exiting now")
+            exit(1)
         }
         waiter?.resume(returning: number)
     }
@@ -249,7 +256,7 @@ final class TerminationSignals: @unchecked Sendable {
             }
             if let early { waiter.resume(returning: early) }
         }
-        for source in sources { source.cancel() }
+        // The sources stay armed: a second signal ends the process (see `deliver`).
         return number
     }
 }

@@ -8,29 +8,51 @@ import ZNodeTree
 ///
 /// Shared by the accept path of every event loop; a `Mutex` guards a short section.
 final class ConnectionGate: Sendable {
-    private let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+    /// What `admit` decided.
+    enum Admission: Equatable {
+        /// Recorded; it will be asked to finish when the server stops.
+        case admitted
+        /// Past `connectionsMax`: answer 503 and close.
+        case full
+        /// The server is stopping: close at once.
+        case closing
+    }
+
+    private let open = Mutex<(channels: [ObjectIdentifier: any Channel], closing: Bool)>(([:], false))
     let connectionsMax: Int
 
     init(connectionsMax: Int) {
         self.connectionsMax = connectionsMax
     }
 
-    /// Admits `channel`; false (and nothing recorded) past the limit.
-    func admit(_ channel: any Channel) -> Bool {
-        open.withLock { channels in
-            guard channels.count < connectionsMax else { return false }
-            channels[ObjectIdentifier(channel)] = channel
-            return true
+    /// Admits `channel` unless the gate is full or closing (then nothing is recorded).
+    ///
+    /// Once `beginClosing()` ran nothing more is admitted, so a connection accepted while
+    /// the server stops cannot slip past the list the server drains.
+    func admit(_ channel: any Channel) -> Admission {
+        open.withLock { open in
+            if open.closing { return .closing }
+            guard open.channels.count < connectionsMax else { return .full }
+            open.channels[ObjectIdentifier(channel)] = channel
+            return .admitted
+        }
+    }
+
+    /// Refuses every later `admit`, and returns the connections open now.
+    func beginClosing() -> [any Channel] {
+        open.withLock { open in
+            open.closing = true
+            return Array(open.channels.values)
         }
     }
 
     /// Forgets an admitted channel (it closed).
     func release(_ channel: any Channel) {
-        _ = open.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+        _ = open.withLock { $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
     /// The connections open now.
-    var openChannels: [any Channel] { open.withLock { Array($0.values) } }
+    var openChannels: [any Channel] { open.withLock { Array($0.channels.values) } }
 }
 
 /// Answers a connection over the limit with one 503 `TooManyConnections` and closes it.
