@@ -8,8 +8,17 @@ import ZNodeTree
 /// later, on a new leader) each recovered session gets a fresh full TTL, as ZooKeeper does:
 /// a session never expires earlier than its TTL after the last keepalive anyone saw.
 ///
+/// Finding the due sessions must not scan them all: the writer's tick asks every 100 ms,
+/// under the lock keepalives take. So, as ZooKeeper's expiry queue does, sessions sit in
+/// buckets of `bucketMs` by deadline (rounded down), and the bucket times in a min-heap;
+/// a tick visits only the buckets whose time has come. A bucket left empty by keepalives
+/// stays in the heap until its time and is then dropped (lazy deletion).
+///
 /// Times are monotonic milliseconds. Pure value: the replica guards it with its lock.
 struct SessionDeadlines {
+    /// The width of a deadline bucket, in ms: the writer's expiry tick.
+    static let bucketMs: Int64 = 100
+
     /// Where a session is in its life, as far as this member knows.
     enum Phase: Equatable {
         /// `openSession` is proposed but not applied yet; counts toward the limit.
@@ -27,6 +36,12 @@ struct SessionDeadlines {
     }
 
     private(set) var sessions: [SessionID: Tracked] = [:]
+    /// The sessions (any phase) whose deadline falls in each bucket, by bucket start.
+    private var buckets: [Int64: Set<SessionID>] = [:]
+    /// Bucket starts, earliest first; may hold starts of buckets since emptied.
+    private var bucketStarts = MinHeap()
+    /// Sessions looked at by `takeExpired` so far (tests check it stays small).
+    private(set) var sessionsVisited = 0
 
     /// Sessions open or on their way to it or out of it.
     var count: Int { sessions.count }
@@ -39,18 +54,19 @@ struct SessionDeadlines {
     /// Records an `openSession` about to be proposed; false when the id is already known.
     mutating func beginOpen(_ id: SessionID, ttlMs: Int64, nowMs: Int64) -> Bool {
         guard sessions[id] == nil else { return false }
-        sessions[id] = Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .opening)
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .opening))
         return true
     }
 
     /// The `openSession` was applied: the session's first full TTL starts now.
     mutating func opened(_ id: SessionID, ttlMs: Int64, nowMs: Int64) {
-        sessions[id] = Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .open)
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .open))
     }
 
     /// Forgets a session (closed, expired, or its open failed).
     mutating func remove(_ id: SessionID) {
-        sessions[id] = nil
+        guard let tracked = sessions.removeValue(forKey: id) else { return }
+        unbucket(id, deadlineMs: tracked.deadlineMs)
     }
 
     /// Marks a session whose close or expiry is being proposed; keepalives now fail.
@@ -62,7 +78,7 @@ struct SessionDeadlines {
     mutating func keepAlive(_ id: SessionID, nowMs: Int64) -> Int64? {
         guard var tracked = sessions[id], tracked.phase != .ending else { return nil }
         tracked.deadlineMs = nowMs + tracked.ttlMs
-        sessions[id] = tracked
+        track(id, tracked)
         return tracked.ttlMs
     }
 
@@ -71,8 +87,26 @@ struct SessionDeadlines {
     /// Sessions still `opening` are skipped: their TTL has not started.
     mutating func takeExpired(nowMs: Int64) -> [SessionID] {
         var expired: [SessionID] = []
-        for (id, tracked) in sessions where tracked.phase == .open && tracked.deadlineMs <= nowMs {
-            expired.append(id)
+        while let start = bucketStarts.min, start <= nowMs {
+            bucketStarts.removeMin()
+            guard let members = buckets.removeValue(forKey: start) else { continue }
+            var later: Set<SessionID> = []
+            for id in members {
+                sessionsVisited += 1
+                guard let tracked = sessions[id] else { continue }
+                if tracked.deadlineMs > nowMs {
+                    // Only the bucket holding `nowMs` has deadlines still ahead.
+                    later.insert(id)
+                } else if tracked.phase == .open {
+                    expired.append(id)
+                }
+                // Sessions `opening` get a new deadline when opened; `ending` ones are done.
+            }
+            if !later.isEmpty {
+                buckets[start] = later
+                bucketStarts.insert(start)
+                break
+            }
         }
         expired.sort()
         for id in expired { sessions[id]?.phase = .ending }
@@ -82,7 +116,71 @@ struct SessionDeadlines {
     /// Adopts the sessions found in a recovered tree, each with a fresh full TTL.
     mutating func adoptRecovered(_ recovered: [SessionInfo], nowMs: Int64) {
         for info in recovered {
-            sessions[info.id] = Tracked(ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs, phase: .open)
+            track(info.id, Tracked(ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs, phase: .open))
+        }
+    }
+
+    /// Records `tracked` for `id`, moving it to the bucket of its deadline.
+    private mutating func track(_ id: SessionID, _ tracked: Tracked) {
+        let previous = sessions.updateValue(tracked, forKey: id)
+        let start = Self.bucketStart(tracked.deadlineMs)
+        if let previous {
+            // A session a tick dropped (due while opening) is in no bucket any more.
+            if Self.bucketStart(previous.deadlineMs) == start, buckets[start]?.contains(id) == true { return }
+            unbucket(id, deadlineMs: previous.deadlineMs)
+        }
+        if buckets[start, default: []].insert(id).inserted, buckets[start]?.count == 1 {
+            bucketStarts.insert(start)
+        }
+    }
+
+    /// Takes `id` out of the bucket of `deadlineMs`; an emptied bucket is dropped (its
+    /// start stays in the heap until its time).
+    private mutating func unbucket(_ id: SessionID, deadlineMs: Int64) {
+        let start = Self.bucketStart(deadlineMs)
+        guard var members = buckets[start] else { return }
+        members.remove(id)
+        buckets[start] = members.isEmpty ? nil : members
+    }
+
+    /// The start of the bucket holding `deadlineMs` (rounded down to `bucketMs`).
+    private static func bucketStart(_ deadlineMs: Int64) -> Int64 {
+        let (quotient, remainder) = deadlineMs.quotientAndRemainder(dividingBy: bucketMs)
+        return (remainder < 0 ? quotient - 1 : quotient) * bucketMs
+    }
+}
+
+/// A binary min-heap of bucket starts.
+private struct MinHeap {
+    private var items: [Int64] = []
+
+    var min: Int64? { items.first }
+
+    mutating func insert(_ value: Int64) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func removeMin() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < items.count, items[left] < items[smallest] { smallest = left }
+            if right < items.count, items[right] < items[smallest] { smallest = right }
+            guard smallest != parent else { return }
+            items.swapAt(parent, smallest)
+            parent = smallest
         }
     }
 }
