@@ -41,7 +41,10 @@ enum Proposals {
             return error.response
         }
         let committed: Committed
-        switch await proposeWithin(context.limits.proposalWaitMs, command, idempotencyKey: key, replica: context.replica) {
+        let replica = context.replica
+        switch await within(context.limits.proposalWaitMs, { () async throws(ReplicaError) in
+            try await replica.propose(command, idempotencyKey: key)
+        }) {
         case .success(let value): committed = value
         case .failure(let error): return .problem(error)
         }
@@ -54,22 +57,23 @@ enum Proposals {
             zxid: committed.zxid)
     }
 
-    /// `replica.propose`, waited for at most `waitMs` (`Limits.proposalWaitMs`).
+    /// `write` (a proposal to the replica), waited for at most `waitMs`
+    /// (`Limits.proposalWaitMs`).
     ///
     /// Why a race rather than cancellation: the replica's wait cannot be cancelled (the
-    /// entry may already be in the log), so the proposal runs in its own task and a timer
+    /// entry may already be in the log), so the write runs in its own task and a timer
     /// (on the current event loop when there is one) answers first when it fires. Past the
     /// wait the answer is `unavailable` with `Retry-After`; the write may still apply later
     /// and its late answer is dropped, so a client retries with the same `Idempotency-Key`.
-    static func proposeWithin(
-        _ waitMs: Int64, _ command: Command, idempotencyKey key: String?, replica: any ReplicaService
+    static func within(
+        _ waitMs: Int64, _ write: @escaping @Sendable () async throws(ReplicaError) -> Committed
     ) async -> Result<Committed, ReplicaError> {
         let race = ProposalRace()
         let loop = MultiThreadedEventLoopGroup.currentEventLoop
         let timeout = ReplicaError(
             code: .unavailable,
-            message: "the write did not commit within \(waitMs) ms; it may still apply, "
-                + "so retry with the same Idempotency-Key",
+            message: "the write did not commit within \(waitMs) ms and may still apply; "
+                + "retry (with the same Idempotency-Key, if it had one)",
             retryAfterSeconds: 1
         )
         return await withCheckedContinuation { (continuation: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
@@ -88,7 +92,7 @@ enum Proposals {
             Task {
                 let outcome: Result<Committed, ReplicaError>
                 do throws(ReplicaError) {
-                    outcome = .success(try await replica.propose(command, idempotencyKey: key))
+                    outcome = .success(try await write())
                 } catch {
                     outcome = .failure(error)
                 }

@@ -32,10 +32,12 @@ enum SessionHandlers {
         var lastFailure: APIResponse?
         for _ in 0..<2 {
             let committed: Committed
-            do {
-                committed = try await context.replica.openSession(ttlMs: ttlMs)
-            } catch {
-                return .problem(error)
+            let replica = context.replica
+            switch await Proposals.within(context.limits.proposalWaitMs, { () async throws(ReplicaError) in
+                try await replica.openSession(ttlMs: ttlMs)
+            }) {
+            case .success(let value): committed = value
+            case .failure(let error): return .problem(error)
             }
             switch committed.result {
             case .sessionOpened(let id, let grantedMs):

@@ -41,4 +41,29 @@ import Testing
         #expect(retried.map(\.status) == [201])
         #expect(retried.first?.headers["paddock-zxid"] == "2")
     }
+
+    @Test(.timeLimit(.minutes(1))) func openingASessionThatDoesNotCommitInTimeIsAnswered503() async throws {
+        let dir = try TempDirectory("wait-session")
+        defer { dir.remove() }
+        let log = FaultyLog(store: try LogStore(directory: dir.path))
+        let replica = try SingleNodeReplica.start(log: log)
+        #expect(await eventually { replica.status.isReady })
+        var limits = Limits()
+        limits.proposalWaitMs = 200
+        limits.idleTimeoutMs = 30_000
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: replica, limits: limits)
+        let request = "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
+        log.holdSaves.store(true, ordering: .sequentiallyConsistent)
+        let (held, _) = try await RawHTTPClient.exchange(port: server.port, request, count: 1)
+        log.holdSaves.store(false, ordering: .sequentiallyConsistent)
+        log.release.signal()
+        let (opened, _) = try await RawHTTPClient.exchange(port: server.port, request, count: 1)
+        try await server.close()
+        await replica.shutdown()
+
+        #expect(held.map(\.status) == [503])
+        #expect(held.first?.headers["retry-after"] == "1")
+        #expect(opened.map(\.status) == [201])
+    }
 }
