@@ -23,7 +23,7 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
         case requestLine(bytes: Int)
         /// In the headers; `line` holds the start of the current line (enough for a name
         /// and a length value), `lineBytes` its length so far.
-        case headers(line: [UInt8], lineBytes: Int, bodyBytes: Int?)
+        case headers(lineBytes: Int, bodyBytes: Int?)
         /// In a body, `remaining` bytes to skip.
         case body(remaining: Int)
         /// Not measuring any more (cannot frame, or refused).
@@ -34,6 +34,9 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     private let lineBytesMax: Int
     private var state = State.requestLine(bytes: 0)
+    /// The start of the header line being read (outside `state`, so appending to it does
+    /// not copy it).
+    private var line: [UInt8] = []
     /// Bytes kept of a header line: enough for `content-length:` and any sane value.
     private static let keptLineBytes = 64
 
@@ -63,7 +66,7 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
                     guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
                         let total = count + bytes.count - index
                         if total > lineBytesMax + 1 {  // As below: a CR may end the line.
-                            forwardable = index + max(0, lineBytesMax - count)
+                            forwardable = index + max(0, lineBytesMax + 1 - count)
                             state = .refused
                         } else {
                             state = .requestLine(bytes: total)
@@ -73,29 +76,33 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
                     }
                     let total = count + newline - index
                     if total > lineBytesMax + 1 {  // The CR before the LF is not counted.
-                        forwardable = index + max(0, lineBytesMax - count)
+                        forwardable = index + max(0, lineBytesMax + 1 - count)
                         state = .refused
                         index = bytes.count
                         continue
                     }
                     // Empty lines before a request line are allowed and skipped.
-                    state = total <= 1 ? .requestLine(bytes: 0) : .headers(line: [], lineBytes: 0, bodyBytes: nil)
+                    state = total <= 1 ? .requestLine(bytes: 0) : .headers(lineBytes: 0, bodyBytes: nil)
+                    line.removeAll(keepingCapacity: true)
                     index = newline + 1
-                case .headers(var line, let lineBytes, var bodyBytes):
-                    let byte = bytes[index]
-                    index += 1
-                    guard byte == UInt8(ascii: "\n") else {
-                        if line.count < Self.keptLineBytes { line.append(byte) }
-                        state = .headers(line: line, lineBytes: lineBytes + 1, bodyBytes: bodyBytes)
+                case .headers(let lineBytes, var bodyBytes):
+                    guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else {
+                        keep(bytes[index...])
+                        state = .headers(lineBytes: lineBytes + bytes.count - index, bodyBytes: bodyBytes)
+                        index = bytes.count
                         continue
                     }
+                    keep(bytes[index..<newline])
+                    let total = lineBytes + newline - index
+                    index = newline + 1
                     if line.last == UInt8(ascii: "\r") { line.removeLast() }
                     if line.isEmpty {
                         state = (bodyBytes ?? 0) > 0 ? .body(remaining: bodyBytes ?? 0) : .requestLine(bytes: 0)
                         continue
                     }
-                    if Self.frames(line, complete: lineBytes <= Self.keptLineBytes, bodyBytes: &bodyBytes) {
-                        state = .headers(line: [], lineBytes: 0, bodyBytes: bodyBytes)
+                    if Self.frames(line, complete: total <= Self.keptLineBytes, bodyBytes: &bodyBytes) {
+                        state = .headers(lineBytes: 0, bodyBytes: bodyBytes)
+                        line.removeAll(keepingCapacity: true)
                     } else {
                         state = .passive
                         index = bytes.count
@@ -117,6 +124,12 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.fireChannelRead(data)
+    }
+
+    /// Keeps the first `keptLineBytes` of the current header line.
+    private func keep(_ bytes: Slice<UnsafeRawBufferPointer>) {
+        let room = Self.keptLineBytes - line.count
+        if room > 0 { line.append(contentsOf: bytes.prefix(room)) }
     }
 
     /// Reads one header line (`complete` false when only its start was kept): false when
