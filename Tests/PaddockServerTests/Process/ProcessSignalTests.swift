@@ -1,0 +1,31 @@
+import Foundation
+import Glibc
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A second termination signal ends a member whose shutdown stalls.
+@Suite struct ProcessSignalTests {
+    @Test(.timeLimit(.minutes(1))) func aSecondSignalWhileStoppingExitsAtOnceWithStatus1() async throws {
+        let dir = try TempDirectory("signal")
+        defer { dir.remove() }
+        let server = try await PaddockProcess.launch(dataDir: dir.path)
+        defer { server.kill() }
+        // A request whose body stops arriving keeps the drain waiting (10 s by default).
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: server.address.host, port: server.address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let status = try await channel.executeThenClose { _, outbound in
+            let partial = "POST /v1/nodes/p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"d"
+            try await outbound.write(ByteBuffer(string: partial))
+            Glibc.kill(server.pid, SIGTERM)
+            #expect(await eventually(timeoutMs: 10_000) { server.log.contains("stopping") })
+            return await server.stop(signal: SIGTERM, timeoutMs: 5_000)
+        }
+        #expect(status == 1)
+        #expect(server.log.contains("while stopping; exiting now"))
+    }
+}
