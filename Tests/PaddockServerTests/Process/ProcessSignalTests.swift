@@ -18,9 +18,18 @@ import Testing
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        let status = try await channel.executeThenClose { _, outbound in
-            let partial = "POST /v1/nodes/p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"d"
-            try await outbound.write(ByteBuffer(string: partial))
+        let status = try await channel.executeThenClose { inbound, outbound in
+            let head =
+                "POST /v1/nodes/p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n"
+                + "Expect: 100-continue\r\n\r\n"
+            try await outbound.write(ByteBuffer(string: head))
+            // The interim answer proves the server holds the request open, waiting for its body.
+            var received = ""
+            var iterator = inbound.makeAsyncIterator()
+            while !received.contains("100 Continue"), let chunk = try await iterator.next() {
+                received += String(buffer: chunk)
+            }
+            try await outbound.write(ByteBuffer(string: "{\"d"))
             Glibc.kill(server.pid, SIGTERM)
             #expect(await eventually(timeoutMs: 10_000) { server.log.contains("stopping") })
             return await server.stop(signal: SIGTERM, timeoutMs: 5_000)
