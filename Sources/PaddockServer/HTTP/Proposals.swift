@@ -103,7 +103,7 @@ enum Proposals {
     }
 }
 
-/// The one waiter of `Proposals.proposeWithin`: whichever of the replica's answer and the
+/// The one waiter of `Proposals.within`: whichever of the replica's answer and the
 /// timer comes first resumes it; the other finds it gone and is dropped.
 private final class ProposalRace: Sendable {
     private let waiter = Mutex<CheckedContinuation<Result<Committed, ReplicaError>, Never>?>(nil)
