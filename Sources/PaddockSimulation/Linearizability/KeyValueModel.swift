@@ -52,6 +52,12 @@ public struct KeyValueModel: SequentialModel {
         }
     }
 
+    /// Gets never change the map.
+    public func isReadOnly(input: KeyValueInput, output: KeyValueOutput) -> Bool {
+        if case .get = input { return true }
+        return false
+    }
+
     /// Splits by key, keys in ascending order.
     public func partition(
         _ operations: [HistoryOperation<KeyValueInput, KeyValueOutput>]

@@ -64,6 +64,14 @@ public struct RegisterModel: SequentialModel {
         }
     }
 
+    /// Reads and failed compare-and-sets never change the register.
+    public func isReadOnly(input: RegisterInput, output: RegisterOutput) -> Bool {
+        switch (input, output) {
+        case (.read, _), (.compareAndSet, .failed): true
+        default: false
+        }
+    }
+
     /// Splits by register key, keys in ascending order.
     public func partition(
         _ operations: [HistoryOperation<RegisterInput, RegisterOutput>]

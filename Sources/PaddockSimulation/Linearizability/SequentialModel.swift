@@ -22,6 +22,11 @@ public protocol SequentialModel: Sendable {
     ///   is then ignored. Otherwise the state after the operation.
     func step(_ state: State, input: Input, output: Output) -> (ok: Bool, state: State)
 
+    /// Whether the operation leaves every state it is legal in unchanged (a read, a failed
+    /// compare-and-set). The search may linearize such an operation as soon as it is legal
+    /// without trying alternatives. Answering false is always safe.
+    func isReadOnly(input: Input, output: Output) -> Bool
+
     /// Splits a history into parts that never interact, checked one by one (locality of
     /// linearizability). The parts must come in a deterministic order.
     func partition(
@@ -30,6 +35,9 @@ public protocol SequentialModel: Sendable {
 }
 
 extension SequentialModel {
+    /// By default no operation is known to be read-only.
+    public func isReadOnly(input: Input, output: Output) -> Bool { false }
+
     /// By default a history is one part.
     public func partition(
         _ operations: [HistoryOperation<Input, Output>]

@@ -28,6 +28,8 @@ struct WingGongSearch<Model: SequentialModel> {
     /// Cached `step` results by `stateNumber * count + operation`: the next state number,
     /// or -1 when the step is illegal.
     private var stepCache: [Int: Int32] = [:]
+    /// Whether each operation is read-only for the model.
+    private let readOnly: [Bool]
     /// Random 64-bit values per operation; a set's hash is the XOR of its members' values.
     private let operationHashes: [UInt64]
 
@@ -38,6 +40,7 @@ struct WingGongSearch<Model: SequentialModel> {
         self.count = operations.count
         self.states = [model.initialState]
         self.stateNumbers = [model.initialState: 0]
+        self.readOnly = operations.map { model.isReadOnly(input: $0.input, output: $0.output) }
 
         // Events in time order. Unknown outcomes return "at infinity". At equal times a
         // call sorts before a return, so touching operations count as concurrent.
@@ -71,22 +74,38 @@ struct WingGongSearch<Model: SequentialModel> {
         self.operationHashes = (0..<operations.count).map { _ in generator.next() }
     }
 
-    /// Runs the search, spending at most `budget` steps; `budget` is decreased by the
-    /// steps used.
-    mutating func run(budget: inout Int) -> LinearizabilityVerdict {
-        let knownCount = operations.reduce(0) { $0 + ($1.returnTime == nil ? 0 : 1) }
-        if knownCount == 0 { return .linearizable }
-        let wordCount = (count + 63) / 64
-        var visited = VisitedConfigurations(wordCount: wordCount)
-        var bits = [UInt64](repeating: 0, count: wordCount)
-        var setHash: UInt64 = 0
-        var state: Int32 = 0
-        var linearizedKnown = 0
-        var stack: [(operation: Int, state: Int32)] = []
-        stack.reserveCapacity(count)
-        let tail = 2 * count + 1
+    /// Search progress, kept between calls to `run` so a search can resume.
+    private var started = false
+    private var knownCount = 0
+    private var visited = VisitedConfigurations(wordCount: 1)
+    private var bits: [UInt64] = []
+    private var setHash: UInt64 = 0
+    private var state: Int32 = 0
+    private var linearizedKnown = 0
+    /// Linearized operations, last on top, with the state before each and whether the
+    /// choice was forced (see `run`).
+    private var stack: [(operation: Int, state: Int32, forced: Bool)] = []
+    /// The next event to visit.
+    private var node = 0
+    /// The answer once known.
+    private(set) var verdict: LinearizabilityVerdict = .unknown
 
-        var node = next[0]
+    /// Runs (or resumes) the search, spending at most `budget` steps; `budget` is decreased
+    /// by the steps used. Answers `unknown` when the budget ran out first; calling again
+    /// continues where it stopped.
+    ///
+    /// One refinement over the plain search: a read-only operation (one that changes no
+    /// state it is legal in, see `SequentialModel.isReadOnly`) that is legal now can always
+    /// be linearized now, because moving it earlier in any solution breaks neither real
+    /// time (everything that had to precede it already has) nor legality (no state changes
+    /// anywhere along the way). Such a choice is marked forced, and
+    /// when the search below it fails, the configuration before it fails too, so the
+    /// search backtracks past it instead of trying alternatives.
+    mutating func run(budget: inout Int) -> LinearizabilityVerdict {
+        if verdict != .unknown { return verdict }
+        if !started { start() }
+        if verdict != .unknown { return verdict }
+        let tail = 2 * count + 1
         while true {
             if budget <= 0 { return .unknown }
             budget -= 1
@@ -95,39 +114,75 @@ struct WingGongSearch<Model: SequentialModel> {
                 let operation = node - 1
                 let newState = stepped(state, operation)
                 if newState >= 0 {
+                    let forced = readOnly[operation]
                     let word = operation >> 6
                     let bit = UInt64(1) << UInt64(operation & 63)
                     bits[word] |= bit
                     let newHash = setHash ^ operationHashes[operation]
                     if visited.insert(bits: bits, state: newState, hash: newHash ^ mix(UInt64(newState))) {
-                        stack.append((operation, state))
+                        stack.append((operation, state, forced))
                         state = newState
                         setHash = newHash
                         lift(operation)
                         if operations[operation].returnTime != nil {
                             linearizedKnown += 1
-                            if linearizedKnown == knownCount { return .linearizable }
+                            if linearizedKnown == knownCount {
+                                verdict = .linearizable
+                                return verdict
+                            }
                         }
                         node = next[0]
                         continue
                     }
                     bits[word] &= ~bit
+                    if forced {
+                        // Explored before and failed; so does the current configuration.
+                        if !backtrack() { return verdict }
+                        continue
+                    }
                 }
                 node = next[node]
             } else {
                 // A return: its operation should have been linearized already.
                 precondition(node != tail, "search reached the end with operations left")
                 precondition(operations[node - count - 1].returnTime != nil, "unknown outcome forced a backtrack")
-                guard let top = stack.popLast() else { return .notLinearizable }
-                let operation = top.operation
-                state = top.state
-                bits[operation >> 6] &= ~(UInt64(1) << UInt64(operation & 63))
-                setHash ^= operationHashes[operation]
-                unlift(operation)
-                if operations[operation].returnTime != nil { linearizedKnown -= 1 }
-                node = next[1 + operation]
+                if !backtrack() { return verdict }
             }
         }
+    }
+
+    /// Sets up the search state on the first call to `run`.
+    private mutating func start() {
+        started = true
+        knownCount = operations.reduce(0) { $0 + ($1.returnTime == nil ? 0 : 1) }
+        if knownCount == 0 {
+            verdict = .linearizable
+            return
+        }
+        let wordCount = (count + 63) / 64
+        visited = VisitedConfigurations(wordCount: wordCount)
+        bits = [UInt64](repeating: 0, count: wordCount)
+        stack.reserveCapacity(count)
+        node = next[0]
+    }
+
+    /// Undoes the latest unforced choice (and every forced one above it) and moves to the
+    /// next candidate after it. Returns false, with `verdict` set, when nothing is left.
+    private mutating func backtrack() -> Bool {
+        while let top = stack.popLast() {
+            let operation = top.operation
+            state = top.state
+            bits[operation >> 6] &= ~(UInt64(1) << UInt64(operation & 63))
+            setHash ^= operationHashes[operation]
+            unlift(operation)
+            if operations[operation].returnTime != nil { linearizedKnown -= 1 }
+            if !top.forced {
+                node = next[1 + operation]
+                return true
+            }
+        }
+        verdict = .notLinearizable
+        return false
     }
 
     /// The state number after `operation` from state number `state`, or -1 if illegal.
