@@ -1,0 +1,180 @@
+import Testing
+@testable import RaftCore
+
+/// Drives small clusters through random delivery orders, losses, duplicates, partitions,
+/// crashes and compactions, checking Raft's safety properties after every event; then heals
+/// everything and requires progress. A failure names its seed, and the seed replays it.
+@Suite struct RandomizedSafetyTests {
+    struct Violation: Error, CustomStringConvertible {
+        var seed: UInt64
+        var step: Int
+        var message: String
+        var description: String { "seed \(seed), step \(step): \(message)" }
+    }
+
+    struct Run {
+        let seed: UInt64
+        var random: SplitMix64
+        var cluster: TestCluster
+        var leaders: [Term: NodeID] = [:]
+        var committed: [LogIndex: LogEntry] = [:]
+        var step = 0
+        var proposals = 0
+
+        init(seed: UInt64, members: Int) {
+            self.seed = seed
+            random = SplitMix64(seed: seed)
+            let voters = (1...UInt64(members)).map { NodeID($0) }
+            cluster = TestCluster(bootstrap: Membership(voters: voters))
+            for id in voters {
+                cluster.addNode(RaftConfig(
+                    id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, messageBytesMax: 8,
+                    inflightMessagesMax: 4, snapshotChunkBytesMax: 16, randomSeed: seed &* 31 &+ id.rawValue))
+            }
+        }
+
+        mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
+
+        mutating func pick<T>(_ items: [T]) -> T? {
+            items.isEmpty ? nil : items[Int.random(in: 0..<items.count, using: &random)]
+        }
+
+        /// One random fault-phase event.
+        mutating func event() {
+            let roll = Int.random(in: 0..<100, using: &random)
+            switch roll {
+            case 0..<30:
+                if let id = pick(cluster.liveIDs) { cluster.tick(id, times: 1) }
+            case 30..<60:
+                if !cluster.pending.isEmpty {
+                    let i = Int.random(in: 0..<cluster.pending.count, using: &random)
+                    let m = cluster.pending[i]
+                    if chance(10) { cluster.pending.remove(at: i); break }
+                    if !chance(10) { cluster.pending.remove(at: i) }  // otherwise duplicated later
+                    if cluster.nodes[m.to] != nil && cluster.canReach(m.from, m.to) { cluster.nodes[m.to]!.step(m) }
+                }
+            case 60..<85:
+                if let id = pick(cluster.liveIDs) { _ = cluster.processReady(id) }
+            case 85..<92:
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
+                    proposals += 1
+                    _ = try? cluster.nodes[leader]!.propose(Array("p\(proposals)".utf8))
+                }
+            case 92..<94:
+                let down = cluster.ids.filter { cluster.nodes[$0] == nil }
+                if let id = pick(down) { cluster.restart(id) } else if let id = pick(cluster.liveIDs) { cluster.crash(id) }
+            case 94..<96:
+                if let id = pick(cluster.liveIDs), let node = cluster.nodes[id], node.appliedIndex > node.status.snapshotIndex {
+                    compact(id)
+                }
+            case 96..<98:
+                var groups: [NodeID: Int] = [:]
+                for id in cluster.ids { groups[id] = Int.random(in: 0..<2, using: &random) }
+                cluster.groups = groups
+            default:
+                cluster.groups = nil
+            }
+            cluster.output = []
+        }
+
+        mutating func compact(_ id: NodeID) {
+            var node = cluster.nodes[id]!
+            let index = node.appliedIndex
+            let data = TestCluster.encodeState(cluster.applied[id]!)
+            node.compact(snapshotData: data, through: index)
+            cluster.nodes[id] = node
+            let meta = SnapshotMetadata(index: index, term: node.term(at: index)!, membership: node.membership)
+            cluster.storages[id]!.compact(Snapshot(metadata: meta, data: data))
+        }
+
+        /// The safety properties that must hold after every event.
+        mutating func check() throws {
+            for id in cluster.liveIDs {
+                let node = cluster.nodes[id]!
+                if node.role == .leader {
+                    if let other = leaders[node.term], other != id {
+                        throw Violation(seed: seed, step: step, message: "two leaders in term \(node.term): \(other) and \(id)")
+                    }
+                    leaders[node.term] = id
+                }
+                // A committed index never changes its entry (checked on the newest entries
+                // each step, on all of them every 50 steps).
+                let snapshotIndex = node.status.snapshotIndex
+                let from = step % 50 == 0 ? snapshotIndex.next : LogIndex(max(snapshotIndex.rawValue, node.commitIndex.rawValue > 3 ? node.commitIndex.rawValue - 3 : 0) + 1)
+                if from <= node.commitIndex, let entries = node.logEntries(from: from) {
+                    for entry in entries where entry.index <= node.commitIndex {
+                        if let known = committed[entry.index], known != entry {
+                            throw Violation(seed: seed, step: step, message: "\(id) has \(entry.index)@\(entry.term) where \(known.index)@\(known.term) was committed")
+                        }
+                        committed[entry.index] = entry
+                    }
+                }
+            }
+            if step % 50 == 0 { try checkPrefixes() }
+        }
+
+        /// State machines apply prefixes of one sequence; logs that share an entry share the
+        /// whole prefix before it (Log Matching).
+        func checkPrefixes() throws {
+            let states = cluster.ids.map { cluster.applied[$0]! }
+            for a in states {
+                for b in states where a.count <= b.count {
+                    guard Array(b.prefix(a.count)) == a else {
+                        throw Violation(seed: seed, step: step, message: "applied \(a) is not a prefix of \(b)")
+                    }
+                }
+            }
+            let logs = cluster.liveIDs.map { id -> [LogIndex: LogEntry] in
+                let node = cluster.nodes[id]!
+                let entries = node.logEntries(from: node.status.snapshotIndex.next) ?? []
+                return Dictionary(uniqueKeysWithValues: entries.map { ($0.index, $0) })
+            }
+            for a in logs {
+                for b in logs {
+                    let shared = a.keys.filter { b[$0] != nil }.sorted()
+                    guard let lastMatch = shared.last(where: { a[$0]!.term == b[$0]!.term }) else { continue }
+                    for index in shared where index < lastMatch && a[index] != b[index] {
+                        throw Violation(seed: seed, step: step, message: "logs agree at \(lastMatch) but differ at \(index)")
+                    }
+                }
+            }
+        }
+
+        /// With faults off, a leader must emerge and commit a new entry everywhere.
+        mutating func requireLiveness() throws {
+            cluster.groups = nil
+            for id in cluster.ids where cluster.nodes[id] == nil { cluster.restart(id) }
+            var marker: EntryPosition?
+            for round in 0..<300 {
+                for id in cluster.liveIDs { cluster.tick(id, times: 1) }
+                cluster.stabilize()
+                cluster.output = []
+                step += 1
+                try check()
+                if marker == nil, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
+                    marker = try? cluster.nodes[leader]!.propose(Array("final".utf8))
+                }
+                if let marker, cluster.liveIDs.allSatisfy({ cluster.nodes[$0]!.appliedIndex >= marker.index }) {
+                    try checkPrefixes()
+                    _ = round
+                    return
+                }
+            }
+            throw Violation(seed: seed, step: step, message: "no progress within 300 ticks after healing")
+        }
+    }
+
+    @Test(arguments: [3, 5])
+    func randomFaultsKeepRaftSafeAndLive(members: Int) throws {
+        for seed in UInt64(1)...40 {
+            var run = Run(seed: seed &* 1_000 &+ UInt64(members), members: members)
+            for _ in 0..<1_500 {
+                run.step += 1
+                run.event()
+                try run.check()
+            }
+            try run.requireLiveness()
+            #expect(!run.leaders.isEmpty, "seed \(run.seed) never elected a leader")
+        }
+    }
+}
