@@ -6,6 +6,6 @@ struct Paddock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paddock",
         abstract: "A replicated coordination service spoken to over HTTP/JSON.",
-        subcommands: [CheckHistoryCommand.self]
+        subcommands: [CheckHistoryCommand.self, SimulateCommand.self]
     )
 }

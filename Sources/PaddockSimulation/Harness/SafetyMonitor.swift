@@ -145,6 +145,12 @@ struct SafetyMonitor: Sendable {
         nextApplied[node] = index.next
     }
 
+    /// The term of the entry committed at `index`, if known.
+    func committedTerm(at index: LogIndex) -> Term? {
+        let slot = Int(index.rawValue) - 1
+        return slot >= 0 && slot < committed.count ? committed[slot].term : nil
+    }
+
     /// The canonical applied sequence so far.
     var appliedSequence: [LogEntry] { canonicalApplied }
 
