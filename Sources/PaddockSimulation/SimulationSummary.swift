@@ -34,7 +34,7 @@ public struct SimulationSummary: Sendable, Equatable {
     }
 
     private func formatted(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
+        let tenths = Int(value * 10 + 0.5)
         return "\(tenths / 10).\(tenths % 10)"
     }
 }

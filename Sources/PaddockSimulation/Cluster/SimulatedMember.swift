@@ -19,6 +19,11 @@ struct SimulatedMember: Sendable {
     var snapshotIndex = LogIndex.zero
     /// Reads released by Raft and waiting for the state machine to reach their index.
     var waitingReads: [ReadState] = []
+    /// The voters this member's Raft node knew at the end of its previous event: the
+    /// configuration a leader's commit decision in the next event was made under.
+    var votersSeen: [NodeID] = []
+    /// The commit index this member's node had at the end of its previous event.
+    var commitSeen = LogIndex.zero
     /// How many times the member has started, to vary its random seed per boot.
     var boots = 0
 

@@ -26,6 +26,8 @@ extension Simulation {
         }
         member.persisting = nil
         member.waitingReads = []
+        member.votersSeen = []
+        member.commitSeen = .zero
         members[index] = member
         monitor.observeRestart(member.id, appliedThrough: member.snapshotIndex)
         events += 1

@@ -130,7 +130,43 @@ public struct Simulation: Sendable {
             id: status.id, term: status.term, isLeader: status.role == .leader,
             firstIndex: first, previousTerm: raft.term(at: first) ?? .zero,
             entries: raft.logEntries(from: first.next) ?? [], commit: status.commit)
+        let committedBefore = monitor.committedCount
         monitor.observe(view, tick: tick)
+        if view.isLeader && monitor.committedCount > committedBefore {
+            // The commit was decided under the configuration before this event's changes.
+            let voters = members[index].votersSeen.isEmpty ? status.membership.voters : members[index].votersSeen
+            checkDurableQuorum(from: committedBefore + 1, through: monitor.committedCount, voters: voters)
+        }
+        // Raft §5.4.2: a leader commits by counting replicas only entries of its own term.
+        if view.isLeader && view.commit > members[index].commitSeen && view.term(at: view.commit) != view.term {
+            monitor.report(.commitRule, "leader \(view.id) of term \(view.term) moved its commit to \(view.commit)@\(view.term(at: view.commit) ?? .zero)", tick)
+        }
+        members[index].votersSeen = status.membership.voters
+        members[index].commitSeen = status.commit
         countRareStates(view, role: status.role)
+    }
+
+    /// Raft's durability promise: an entry is committed only once a quorum of voters has it
+    /// on disk, so no crash of a minority can lose it. Checked when a leader commits.
+    private mutating func checkDurableQuorum(from first: Int, through last: Int, voters: [NodeID]) {
+        for index in first...last {
+            let logIndex = LogIndex(UInt64(index))
+            guard let term = monitor.committedTerm(at: logIndex) else { continue }
+            var durable = 0
+            for voter in voters {
+                let position = Int(voter.rawValue) - 1
+                guard members.indices.contains(position) else { continue }
+                let disk = members[position].disk.durable
+                if disk.snapshotIndex >= logIndex
+                    || disk.entries.contains(where: { $0.index == logIndex && $0.term == term })
+                {
+                    durable += 1
+                }
+            }
+            if durable < voters.count / 2 + 1 {
+                monitor.report(.committedNotDurable, "\(logIndex)@\(term) committed while on disk at \(durable) of \(voters.count) voters", tick)
+                return
+            }
+        }
     }
 }

@@ -145,6 +145,9 @@ struct SafetyMonitor: Sendable {
         nextApplied[node] = index.next
     }
 
+    /// How many indexes are known committed (they run from 1 without a gap).
+    var committedCount: Int { committed.count }
+
     /// The term of the entry committed at `index`, if known.
     func committedTerm(at index: LogIndex) -> Term? {
         let slot = Int(index.rawValue) - 1

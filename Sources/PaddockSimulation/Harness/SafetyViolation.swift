@@ -10,6 +10,10 @@ public struct SafetyViolation: Equatable, Sendable, CustomStringConvertible {
         case logMatching = "log matching"
         /// An index once committed later holds a different entry (§5.4, State Machine Safety).
         case committedEntryChanged = "committed entry changed"
+        /// An entry was committed while fewer than a quorum of voters held it durably.
+        case committedNotDurable = "committed without a durable quorum"
+        /// A leader moved its commit index to an entry of an older term (Raft §5.4.2).
+        case commitRule = "commit rule"
         /// A leader lacks an entry committed in an earlier term (§5.4, Leader Completeness).
         case leaderCompleteness = "leader completeness"
         /// Two nodes applied different entries at one index, or a node applied a gap.
