@@ -36,8 +36,8 @@ awk '/^seeds=/ {
         for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] in sum || kv[2] ~ /^[0-9.]+$/) sum[kv[1]] += kv[2] }
      }
      END {
-        printf "total: seeds=%d events=%d operations=%d seeds/s=%.1f events/s=%.1f violations=%d\n",
-            sum["seeds"], sum["events"], sum["operations"], sum["seeds/s"], sum["events/s"], sum["violations"]
+        printf "total: seeds=%d events=%d operations=%d seeds/s=%.1f events/s=%.1f violations=%d unchecked-histories=%d\n",
+            sum["seeds"], sum["events"], sum["operations"], sum["seeds/s"], sum["events/s"], sum["violations"], sum["unchecked-histories"]
         printf "total rare: older-term-uncommitted=%d snapshot-to-divergent=%d split-vote=%d read-during-partition=%d membership-change-leader-crash=%d\n",
             sum["older-term-uncommitted"], sum["snapshot-to-divergent"], sum["split-vote"], sum["read-during-partition"], sum["membership-change-leader-crash"]
      }' "$out"/*.txt

@@ -8,6 +8,8 @@ public struct SimulationSummary: Sendable, Equatable {
     public var operations = 0
     /// Runs that found a violation, with what they found, in seed order.
     public var failures: [SimulationOutcome] = []
+    /// Runs whose history the linearizability search could not finish within its budget.
+    public var linearizabilityUnknown = 0
     /// Rare states over all runs.
     public var rareStates = RareStateCounts()
 
@@ -20,6 +22,7 @@ public struct SimulationSummary: Sendable, Equatable {
         events += outcome.events
         operations += outcome.operations
         rareStates.add(outcome.rareStates)
+        if outcome.linearizabilityUnknown { linearizabilityUnknown += 1 }
         if outcome.violation != nil { failures.append(outcome) }
     }
 
@@ -30,7 +33,7 @@ public struct SimulationSummary: Sendable, Equatable {
         let eventsPerSecond = Double(events) / seconds
         return "seeds=\(seeds) events=\(events) operations=\(operations) "
             + "seeds/s=\(formatted(seedsPerSecond)) events/s=\(formatted(eventsPerSecond)) "
-            + "violations=\(failures.count) rare: \(rareStates)"
+            + "violations=\(failures.count) unchecked-histories=\(linearizabilityUnknown) rare: \(rareStates)"
     }
 
     private func formatted(_ value: Double) -> String {

@@ -22,6 +22,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "The first seed of --seeds.")
     var first: UInt64 = 1
 
+    @Flag(help: "Print each seed on standard error before running it (to name the seed of a crash).")
+    var verbose = false
+
     @Option(help: "Voting members at the start.")
     var voters: Int = 3
 
@@ -43,6 +46,7 @@ struct SimulateCommand: ParsableCommand {
         var summary = SimulationSummary()
         let range: [UInt64] = seed.map { [$0] } ?? (0..<UInt64(seeds!)).map { first + $0 }
         for runSeed in range {
+            if verbose { FileHandle.standardError.write(Data("seed \(runSeed)\n".utf8)) }
             var simulation = Simulation(seed: runSeed, options: options)
             let outcome = simulation.run()
             summary.add(outcome)

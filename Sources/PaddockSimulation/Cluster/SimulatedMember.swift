@@ -24,6 +24,9 @@ struct SimulatedMember: Sendable {
     var votersSeen: [NodeID] = []
     /// The commit index this member's node had at the end of its previous event.
     var commitSeen = LogIndex.zero
+    /// What the checkers last saw of this member (term, role, commit, last entry); when an
+    /// event changes none of it, the checkers have nothing new to look at.
+    var observed: ObservedSummary?
     /// How many times the member has started, to vary its random seed per boot.
     var boots = 0
 
@@ -39,4 +42,13 @@ struct SimulatedMember: Sendable {
 
     /// Whether the member is up and leads.
     var isLeader: Bool { raft?.role == .leader }
+}
+
+/// The parts of a node's state that the checkers react to.
+struct ObservedSummary: Equatable, Sendable {
+    var term: Term
+    var role: RaftRole
+    var commit: LogIndex
+    var lastIndex: LogIndex
+    var lastTerm: Term?
 }

@@ -53,6 +53,7 @@ extension Simulation {
             return
         }
         let result = LinearizabilityChecker(model: RegisterModel(), stepsMax: 5_000_000).check(history)
+        linearizabilityUnknown = result.verdict == .unknown
         if result.verdict == .notLinearizable {
             monitor.report(.linearizability, "history of \(history.count) operations is not linearizable (key part \(result.failingPartition ?? -1))", tick)
         }

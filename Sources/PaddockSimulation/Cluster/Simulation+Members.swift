@@ -27,6 +27,7 @@ extension Simulation {
         member.persisting = nil
         member.waitingReads = []
         member.votersSeen = []
+        member.observed = nil
         member.commitSeen = .zero
         members[index] = member
         monitor.observeRestart(member.id, appliedThrough: member.snapshotIndex)

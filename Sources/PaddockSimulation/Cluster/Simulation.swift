@@ -44,6 +44,8 @@ public struct Simulation: Sendable {
     var olderTermUncommittedTerms: Set<Term> = []
     /// The latest membership change proposed: by whom and at which index.
     var pendingConfChange: (leader: NodeID, index: LogIndex)?
+    /// Whether the final linearizability search ran out of budget.
+    var linearizabilityUnknown = false
 
     /// A run fixed by `seed`.
     public init(seed: UInt64, options: SimulationOptions = SimulationOptions()) {
@@ -69,9 +71,11 @@ public struct Simulation: Sendable {
         }
         if monitor.violations.isEmpty { runLiveness() }
         if monitor.violations.isEmpty { finalChecks() }
-        return SimulationOutcome(
+        var outcome = SimulationOutcome(
             seed: seed, violation: monitor.violations.first, events: events,
             operations: history.count, acknowledged: acknowledgedCount, rareStates: rareStates)
+        outcome.linearizabilityUnknown = linearizabilityUnknown
+        return outcome
     }
 
     /// Heals every fault, restarts every member, and requires a leader and a committed
@@ -124,6 +128,11 @@ public struct Simulation: Sendable {
     mutating func afterEvent(_ index: Int) {
         events += 1
         guard let raft = members[index].raft else { return }
+        let summary = ObservedSummary(
+            term: raft.term, role: raft.role, commit: raft.commitIndex, lastIndex: raft.lastIndex,
+            lastTerm: raft.term(at: raft.lastIndex))
+        if summary == members[index].observed { return }
+        members[index].observed = summary
         let status = raft.status
         let first = status.snapshotIndex
         let view = SafetyMonitor.NodeView(

@@ -12,6 +12,8 @@ public struct SimulationOutcome: Sendable, Equatable {
     public var acknowledged: Int
     /// Rare states reached.
     public var rareStates: RareStateCounts
+    /// Whether the linearizability search ran out of budget (the history went unchecked).
+    public var linearizabilityUnknown = false
 
     /// An outcome from its parts.
     public init(seed: UInt64, violation: SafetyViolation?, events: Int, operations: Int, acknowledged: Int, rareStates: RareStateCounts) {
