@@ -15,8 +15,10 @@ public struct Term: RawRepresentable, Hashable, Comparable, Sendable, CustomStri
     /// The term after this one.
     public var next: Term { Term(rawValue + 1) }
 
+    /// Orders terms by number.
     public static func < (lhs: Term, rhs: Term) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The term number as text.
     public var description: String { String(rawValue) }
 }
 
@@ -40,8 +42,10 @@ public struct LogIndex: RawRepresentable, Hashable, Comparable, Sendable, Custom
     /// The index before this one; `zero` stays `zero`.
     public var previous: LogIndex { LogIndex(rawValue == 0 ? 0 : rawValue - 1) }
 
+    /// Orders indexes by position.
     public static func < (lhs: LogIndex, rhs: LogIndex) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The index number as text.
     public var description: String { String(rawValue) }
 }
 
@@ -56,8 +60,10 @@ public struct NodeID: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
     /// Wraps a member number.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
 
+    /// Orders members by number, the order used wherever members are iterated.
     public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// `n3`.
     public var description: String { "n\(rawValue)" }
 }
 

@@ -70,10 +70,12 @@ struct Progress: Sendable {
         return true
     }
 
-    /// Records an append whose last entry is `lastIndex`.
-    mutating func sent(lastIndex: LogIndex) {
+    /// Records an append whose last entry is `lastIndex`; an append without entries only
+    /// carries the commit index and takes no slot of the window.
+    mutating func sent(lastIndex: LogIndex, entryCount: Int) {
         switch state {
         case .replicate:
+            guard entryCount > 0 else { return }
             next = lastIndex.next
             inflights.append(lastIndex)
         case .probe:

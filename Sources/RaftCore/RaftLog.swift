@@ -89,10 +89,20 @@ struct RaftLog: Sendable {
         stableIndex >= lastIndex ? [] : Array(slice(max(stableIndex.next, firstIndex), through: lastIndex))
     }
 
+    /// Whether some entries are not yet known durable (cheaper than `unstableEntries`).
+    var hasUnstableEntries: Bool { stableIndex < lastIndex }
+
+    /// The range of committed, durable entries not yet handed to the state machine.
+    private var nextCommittedRange: (from: LogIndex, through: LogIndex) {
+        (max(applied, pendingSnapshot?.metadata.index ?? .zero, snapshotIndex).next, min(committed, stableIndex))
+    }
+
+    /// Whether `nextCommittedEntries` is non-empty (cheaper than building it).
+    var hasNextCommittedEntries: Bool { nextCommittedRange.from <= nextCommittedRange.through }
+
     /// Committed, durable entries not yet handed to the state machine.
     var nextCommittedEntries: [LogEntry] {
-        let from = max(applied, pendingSnapshot?.metadata.index ?? .zero, snapshotIndex).next
-        let through = min(committed, stableIndex)
+        let (from, through) = nextCommittedRange
         return from > through ? [] : Array(slice(from, through: through))
     }
 

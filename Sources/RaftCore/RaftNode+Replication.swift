@@ -61,7 +61,7 @@ extension RaftNode {
             return true
         }
         if entries.isEmpty && !sendIfEmpty { return false }
-        pr.sent(lastIndex: entries.last?.index ?? prevIndex)
+        pr.sent(lastIndex: entries.last?.index ?? prevIndex, entryCount: entries.count)
         progress[id] = pr
         send(Message(
             kind: .append, from: config.id, to: id, term: term, logTerm: prevTerm, index: prevIndex,

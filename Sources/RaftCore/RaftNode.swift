@@ -34,7 +34,18 @@
 ///
 /// Invariants: a node holds at most one vote per term; its term never falls; a leader never
 /// overwrites its own log; only entries of the leader's current term commit by counting
-/// replicas (Raft §5.4.2). Violations stop the process with `precondition`.
+/// replicas (Raft §5.4.2). Violations stop the process with `precondition`; a follower told
+/// to commit beyond its durable log (its disk lost acknowledged entries) stops too.
+///
+/// Decisions worth knowing:
+/// - A membership change takes effect on each member when it commits (as in etcd), not when
+///   it is appended; one change at a time keeps any two majorities overlapping.
+/// - Proposals are not forwarded: a follower refuses with `notLeader` and the leader's id,
+///   and the caller redirects. Reads are forwarded (`readIndex(context:)`).
+/// - Requests in flight when leadership changes are dropped without an answer; callers time
+///   out and retry (with an idempotency key for writes).
+/// - The node keeps its log after the last snapshot in memory and sends snapshots from the
+///   latest one it holds, so `compact(snapshotData:through:)` bounds its memory.
 public struct RaftNode: Sendable {
     // MARK: Configuration
 
@@ -130,7 +141,8 @@ public struct RaftNode: Sendable {
     }
 
     /// Appends `data` to the log if this node is the leader, and returns its position; the
-    /// entry is committed once `Ready.committedEntries` hands it out.
+    /// entry is committed once `Ready.committedEntries` hands it out. If an entry of another
+    /// term is committed at that index instead, the proposal was lost in a leader change.
     ///
     /// - Throws: `ProposalError` with `notLeader`/`noLeader`, `transferInProgress` or
     ///   `uncommittedBytesExceeded`; the caller retries later or at the leader.
@@ -165,8 +177,8 @@ public struct RaftNode: Sendable {
 
     /// Whether there is anything for the driver to do.
     public var hasReady: Bool {
-        currentHardState != previousHardState || !log.unstableEntries.isEmpty || log.pendingSnapshot != nil
-            || !messages.isEmpty || !messagesAfterPersist.isEmpty || !log.nextCommittedEntries.isEmpty
+        currentHardState != previousHardState || log.hasUnstableEntries || log.pendingSnapshot != nil
+            || !messages.isEmpty || !messagesAfterPersist.isEmpty || log.hasNextCommittedEntries
             || !readStates.isEmpty || currentSoftState != previousSoftState
     }
 

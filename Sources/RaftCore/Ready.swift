@@ -5,7 +5,9 @@
 ///
 /// 1. Persists `snapshot` (if any), then `entries` (deleting first every stored entry whose
 ///    index is at least `entries.first.index`, since a new leader may overwrite a suffix),
-///    then `hardState` (if any), and waits until all of it is durable (fsync).
+///    then `hardState` (if any), and waits until all of it is durable (fsync). Storing
+///    `snapshot` deletes every stored entry at or below its index, and every entry above it
+///    as well unless the stored entry at its index has the snapshot's term (Raft §7).
 /// 2. Sends `messages` at any time, even before or during step 1: they come from a leader
 ///    replicating its log, and the leader counts its own copy of an entry toward a quorum
 ///    only after `advance` says that copy is durable (thesis §10.2.1).
@@ -19,6 +21,9 @@
 ///
 /// Invariant: every committed entry handed out is also durable on this node, and entries are
 /// handed out exactly once, in index order, after any snapshot that precedes them.
+///
+/// The node may be stepped and ticked between `ready()` and `advance(_:)` (while the disk
+/// write is under way); what that produces comes out in the next `Ready`.
 public struct Ready: Sendable, Equatable {
     /// The hard state to persist, or nil when it has not changed.
     public var hardState: HardState?

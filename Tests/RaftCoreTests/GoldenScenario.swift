@@ -88,6 +88,22 @@ struct GoldenScenario {
 
     private mutating func execute(_ verb: String, _ p: [String], _ o: [String: String]) {
         switch verb {
+        case "cluster", "add-node", "crash", "restart", "partition", "isolate", "heal":
+            shape(verb, p, o)
+        case "campaign", "tick", "process-ready", "deliver", "drop", "stabilize", "compact":
+            drive(verb, p, o)
+        case "propose", "propose-conf", "read-index", "transfer":
+            request(verb, p)
+        case "status", "log", "state":
+            inspect(verb, p)
+        default:
+            cluster.output.append("unknown command \(verb)")
+        }
+    }
+
+    /// Commands that build the cluster or change its members and network.
+    private mutating func shape(_ verb: String, _ p: [String], _ o: [String: String]) {
+        switch verb {
         case "cluster":
             let voters = ids(o["voters"] ?? "")
             let learners = ids(o["learners"] ?? "")
@@ -105,6 +121,27 @@ struct GoldenScenario {
         case "add-node":
             for member in targets(p) { addNode(member) }
             cluster.output.append(contentsOf: targets(p).map { cluster.nodes[$0]!.status.description })
+        case "crash":
+            for member in targets(p) { cluster.crash(member) }
+        case "restart":
+            for member in targets(p) { cluster.restart(member) }
+        case "partition":
+            var groups: [NodeID: Int] = [:]
+            for (g, text) in p.enumerated() { for member in ids(text) { groups[member] = g } }
+            cluster.groups = groups
+        case "isolate":
+            let lonely = id(p[0])!
+            var groups: [NodeID: Int] = [:]
+            for member in cluster.ids { groups[member] = member == lonely ? 1 : 0 }
+            cluster.groups = groups
+        default:
+            cluster.groups = nil
+        }
+    }
+
+    /// Commands that move time, messages and disks forward.
+    private mutating func drive(_ verb: String, _ p: [String], _ o: [String: String]) {
+        switch verb {
         case "campaign":
             for member in targets(p) { cluster.nodes[member]?.campaign() }
         case "tick":
@@ -116,92 +153,66 @@ struct GoldenScenario {
             cluster.deliver(from: id(o["from"]), to: id(o["to"]), limit: o["n"].flatMap(Int.init) ?? Int.max)
         case "drop":
             cluster.drop(from: id(o["from"]), to: id(o["to"]))
-        case "stabilize":
-            cluster.stabilize()
-        case "propose":
-            let member = id(p[0])!
-            let data = Array(p[1].utf8)
-            do {
-                let position = try cluster.nodes[member]!.propose(data)
-                cluster.output.append("proposed \(position)")
-            } catch {
-                cluster.output.append("refused: \(error)")
-            }
-        case "propose-conf":
-            let member = id(p[0])!
-            let target = id(p[2])!
-            let change: ConfChange = p[1] == "add-learner" ? .addLearner(target) : p[1] == "promote" ? .promoteLearner(target) : .remove(target)
-            do {
-                let position = try cluster.nodes[member]!.proposeConfChange(change)
-                cluster.output.append("proposed \(position) \(change)")
-            } catch {
-                cluster.output.append("refused: \(error)")
-            }
-        case "read-index":
-            do {
-                try cluster.nodes[id(p[0])!]!.readIndex(context: Array(p[1].utf8))
-            } catch {
-                cluster.output.append("refused: \(error)")
-            }
-        case "transfer":
-            do {
-                try cluster.nodes[id(p[0])!]!.transferLeadership(to: id(p[1])!)
-            } catch {
-                cluster.output.append("refused: \(error)")
-            }
-        case "partition":
-            var groups: [NodeID: Int] = [:]
-            for (g, text) in p.enumerated() { for member in ids(text) { groups[member] = g } }
-            cluster.groups = groups
-        case "isolate":
-            let lonely = id(p[0])!
-            var groups: [NodeID: Int] = [:]
-            for member in cluster.ids { groups[member] = member == lonely ? 1 : 0 }
-            cluster.groups = groups
-        case "heal":
-            cluster.groups = nil
-        case "crash":
-            for member in targets(p) { cluster.crash(member) }
-        case "restart":
-            for member in targets(p) { cluster.restart(member) }
         case "compact":
             let member = id(p[0])!
             let index = LogIndex(UInt64(p[1])!)
             var node = cluster.nodes[member]!
-            let state = Array(cluster.applied[member]!)
-            node.compact(snapshotData: TestCluster.encodeState(state), through: index)
+            let data = TestCluster.encodeState(cluster.applied[member]!)
+            node.compact(snapshotData: data, through: index)
             cluster.nodes[member] = node
             let meta = SnapshotMetadata(index: index, term: node.term(at: index) ?? .zero, membership: node.membership)
-            cluster.storages[member]!.compact(Snapshot(metadata: meta, data: TestCluster.encodeState(state)))
+            cluster.storages[member]!.compact(Snapshot(metadata: meta, data: data))
             cluster.output.append(node.status.description)
-        case "status":
-            for member in targets(p) {
-                guard let node = cluster.nodes[member] else {
-                    cluster.output.append("\(member) down")
-                    continue
-                }
+        default:
+            cluster.stabilize()
+        }
+    }
+
+    /// Commands that ask a member for something and print its answer.
+    private mutating func request(_ verb: String, _ p: [String]) {
+        let member = id(p[0])!
+        do {
+            switch verb {
+            case "propose":
+                let position = try cluster.nodes[member]!.propose(Array(p[1].utf8))
+                cluster.output.append("proposed \(position)")
+            case "propose-conf":
+                let target = id(p[2])!
+                let change: ConfChange = p[1] == "add-learner" ? .addLearner(target)
+                    : p[1] == "promote" ? .promoteLearner(target) : .remove(target)
+                let position = try cluster.nodes[member]!.proposeConfChange(change)
+                cluster.output.append("proposed \(position) \(change)")
+            case "read-index":
+                try cluster.nodes[member]!.readIndex(context: Array(p[1].utf8))
+            default:
+                try cluster.nodes[member]!.transferLeadership(to: id(p[1])!)
+            }
+        } catch {
+            cluster.output.append("refused: \(error)")
+        }
+    }
+
+    /// Commands that print state.
+    private mutating func inspect(_ verb: String, _ p: [String]) {
+        for member in targets(p) {
+            guard let node = cluster.nodes[member] else {
+                cluster.output.append("\(member) down")
+                continue
+            }
+            switch verb {
+            case "status":
                 cluster.output.append(node.status.description)
                 for pr in node.status.progress {
                     cluster.output.append("  \(pr.id) \(pr.state.rawValue) match=\(pr.match) next=\(pr.next)\(pr.isLearner ? " learner" : "")")
                 }
-            }
-        case "log":
-            for member in targets(p) {
-                guard let node = cluster.nodes[member] else {
-                    cluster.output.append("\(member) down")
-                    continue
-                }
+            case "log":
                 let snapshotIndex = node.status.snapshotIndex
                 let entries = node.logEntries(from: snapshotIndex.next) ?? []
                 let prefix = snapshotIndex > .zero ? ["[snapshot \(snapshotIndex)@\(node.term(at: snapshotIndex)!)]"] : []
                 cluster.output.append("\(member) log: \((prefix + entries.map(TestCluster.render)).joined(separator: " "))")
-            }
-        case "state":
-            for member in targets(p) {
+            default:
                 cluster.output.append("\(member) state: [\(cluster.applied[member]!.joined(separator: ","))]")
             }
-        default:
-            cluster.output.append("unknown command \(verb)")
         }
     }
 

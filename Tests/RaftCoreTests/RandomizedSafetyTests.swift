@@ -2,8 +2,9 @@ import Testing
 @testable import RaftCore
 
 /// Drives small clusters through random delivery orders, losses, duplicates, partitions,
-/// crashes and compactions, checking Raft's safety properties after every event; then heals
-/// everything and requires progress. A failure names its seed, and the seed replays it.
+/// crashes, compactions and membership changes, checking Raft's safety properties after
+/// every event; then heals everything and requires progress. A failure names its seed, and
+/// the seed replays it. `PADDOCK_RAFT_SEEDS=N` runs N seeds per shape instead of 40.
 @Suite struct RandomizedSafetyTests {
     struct Violation: Error, CustomStringConvertible {
         var seed: UInt64
@@ -20,16 +21,24 @@ import Testing
         var committed: [LogIndex: LogEntry] = [:]
         var step = 0
         var proposals = 0
+        var snapshotsInstalled = 0
+        var reads = 0
+        var readsServed = 0
+        var transfers = 0
+        var readFloors: [String: LogIndex] = [:]
+        var readViolation: String?
 
-        init(seed: UInt64, members: Int) {
+        init(seed: UInt64, members: Int, spares: Int, classic: Bool = false) {
             self.seed = seed
             random = SplitMix64(seed: seed)
             let voters = (1...UInt64(members)).map { NodeID($0) }
+            let everyone = (1...UInt64(members + spares)).map { NodeID($0) }
             cluster = TestCluster(bootstrap: Membership(voters: voters))
-            for id in voters {
+            for id in everyone {
                 cluster.addNode(RaftConfig(
-                    id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, messageBytesMax: 8,
-                    inflightMessagesMax: 4, snapshotChunkBytesMax: 16, randomSeed: seed &* 31 &+ id.rawValue))
+                    id: id, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2, preVote: !classic,
+                    checkQuorum: !classic, messageBytesMax: 8, inflightMessagesMax: 4, snapshotChunkBytesMax: 16,
+                    randomSeed: seed &* 31 &+ id.rawValue))
             }
         }
 
@@ -43,9 +52,9 @@ import Testing
         mutating func event() {
             let roll = Int.random(in: 0..<100, using: &random)
             switch roll {
-            case 0..<30:
+            case 0..<28:
                 if let id = pick(cluster.liveIDs) { cluster.tick(id, times: 1) }
-            case 30..<60:
+            case 28..<58:
                 if !cluster.pending.isEmpty {
                     let i = Int.random(in: 0..<cluster.pending.count, using: &random)
                     let m = cluster.pending[i]
@@ -53,26 +62,66 @@ import Testing
                     if !chance(10) { cluster.pending.remove(at: i) }  // otherwise duplicated later
                     if cluster.nodes[m.to] != nil && cluster.canReach(m.from, m.to) { cluster.nodes[m.to]!.step(m) }
                 }
-            case 60..<85:
+            case 58..<70:
                 if let id = pick(cluster.liveIDs) { _ = cluster.processReady(id) }
-            case 85..<92:
+            case 70..<78:
+                // The disk write of a Ready starts; the member keeps running meanwhile and a
+                // crash before it finishes loses it.
+                if let id = pick(cluster.liveIDs) { _ = cluster.beginReady(id) }
+            case 78..<84:
+                if let id = pick(cluster.writing.keys.sorted()) { cluster.finishReady(id) }
+            case 84..<91:
                 if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
                     proposals += 1
                     _ = try? cluster.nodes[leader]!.propose(Array("p\(proposals)".utf8))
                 }
-            case 92..<94:
+            case 91..<93:
                 let down = cluster.ids.filter { cluster.nodes[$0] == nil }
                 if let id = pick(down) { cluster.restart(id) } else if let id = pick(cluster.liveIDs) { cluster.crash(id) }
-            case 94..<96:
+            case 93..<95:
                 if let id = pick(cluster.liveIDs), let node = cluster.nodes[id], node.appliedIndex > node.status.snapshotIndex {
                     compact(id)
                 }
-            case 96..<98:
+            case 95..<97:
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }), let target = pick(cluster.ids) {
+                    let membership = cluster.nodes[leader]!.membership
+                    let change: ConfChange = membership.isLearner(target)
+                        ? (chance(70) ? .promoteLearner(target) : .remove(target))
+                        : membership.isVoter(target) ? .remove(target) : .addLearner(target)
+                    // Keep at least three voters so the liveness phase has a quorum to work with.
+                    if case .remove = change, membership.voters.count <= 3 { break }
+                    _ = try? cluster.nodes[leader]!.proposeConfChange(change)
+                }
+            case 97..<98:
+                // A read must see every write committed anywhere before it was asked for.
+                if let id = pick(cluster.liveIDs) {
+                    reads += 1
+                    let floor = cluster.liveIDs.map { cluster.nodes[$0]!.commitIndex }.max() ?? .zero
+                    if (try? cluster.nodes[id]!.readIndex(context: Array("r\(reads)".utf8))) != nil {
+                        readFloors["r\(reads)"] = floor
+                    }
+                }
+            case 98..<99 where chance(50):
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }), let target = pick(cluster.ids) {
+                    if (try? cluster.nodes[leader]!.transferLeadership(to: target)) != nil { transfers += 1 }
+                }
+            case 98..<99:
                 var groups: [NodeID: Int] = [:]
                 for id in cluster.ids { groups[id] = Int.random(in: 0..<2, using: &random) }
                 cluster.groups = groups
             default:
                 cluster.groups = nil
+            }
+            snapshotsInstalled += cluster.output.filter { $0.contains("installed snapshot") }.count
+            for line in cluster.output where line.contains(" read ctx=") {
+                // "n1 read ctx=r7 index=12"
+                let fields = line.split(separator: " ")
+                let context = String(fields[2].dropFirst(4))
+                let index = LogIndex(UInt64(fields[3].dropFirst(6))!)
+                if let floor = readFloors[context], index < floor {
+                    readViolation = "read \(context) served at \(index) below commit \(floor) known before it"
+                }
+                readsServed += 1
             }
             cluster.output = []
         }
@@ -89,6 +138,7 @@ import Testing
 
         /// The safety properties that must hold after every event.
         mutating func check() throws {
+            if let readViolation { throw Violation(seed: seed, step: step, message: readViolation) }
             for id in cluster.liveIDs {
                 let node = cluster.nodes[id]!
                 if node.role == .leader {
@@ -151,23 +201,30 @@ import Testing
                 cluster.output = []
                 step += 1
                 try check()
-                if marker == nil, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }) {
+                // Propose a marker, again if a leader change lost it.
+                if let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }),
+                   marker.map({ cluster.nodes[leader]!.term(at: $0.index) != $0.term }) ?? true {
                     marker = try? cluster.nodes[leader]!.propose(Array("final".utf8))
                 }
-                if let marker, cluster.liveIDs.allSatisfy({ cluster.nodes[$0]!.appliedIndex >= marker.index }) {
+                if let marker, let leader = cluster.liveIDs.first(where: { cluster.nodes[$0]!.role == .leader }),
+                   cluster.nodes[leader]!.membership.members.allSatisfy({ cluster.nodes[$0]!.appliedIndex >= marker.index }) {
                     try checkPrefixes()
                     _ = round
                     return
                 }
             }
-            throw Violation(seed: seed, step: step, message: "no progress within 300 ticks after healing")
+            let statuses = cluster.liveIDs.map { cluster.nodes[$0]!.status.description }.joined(separator: "; ")
+            throw Violation(seed: seed, step: step, message: "no progress within 300 ticks after healing: \(statuses)")
         }
     }
 
-    @Test(arguments: [3, 5])
-    func randomFaultsKeepRaftSafeAndLive(members: Int) throws {
-        for seed in UInt64(1)...40 {
-            var run = Run(seed: seed &* 1_000 &+ UInt64(members), members: members)
+    /// Shapes: voters, spare members that membership changes may add, and whether PreVote and
+    /// CheckQuorum are off (the elections of the original paper).
+    @Test(arguments: [(3, 0, false), (5, 0, false), (3, 2, false), (3, 0, true)])
+    func randomFaultsKeepRaftSafeAndLive(members: Int, spares: Int, classic: Bool) throws {
+        var snapshots = 0, membershipChanges = 0, elections = 0, readsServed = 0
+        for seed in UInt64(1)...TextFile.randomizedSeedCount {
+            var run = Run(seed: seed &* 1_000 &+ UInt64(members * 10 + spares + (classic ? 500 : 0)), members: members, spares: spares, classic: classic)
             for _ in 0..<1_500 {
                 run.step += 1
                 run.event()
@@ -175,6 +232,16 @@ import Testing
             }
             try run.requireLiveness()
             #expect(!run.leaders.isEmpty, "seed \(run.seed) never elected a leader")
+            snapshots += run.snapshotsInstalled
+            membershipChanges += run.committed.values.filter { $0.kind == .configChange }.count
+            elections += run.leaders.count
+            readsServed += run.readsServed
         }
+        // The runs must reach the interesting states, or passing them proves little.
+        #expect(elections > 2 * Int(TextFile.randomizedSeedCount), "only \(elections) leaders elected")
+        #expect(snapshots > 5, "only \(snapshots) snapshots installed by followers")
+        #expect(readsServed > 5, "only \(readsServed) reads served")
+        if spares > 0 { #expect(membershipChanges > 5, "only \(membershipChanges) membership changes committed") }
+        print("members=\(members) spares=\(spares) classic=\(classic): \(elections) leaders, \(snapshots) snapshots installed, \(membershipChanges) membership changes, \(readsServed) reads")
     }
 }

@@ -29,6 +29,7 @@ struct TestCluster {
     /// Stops a member: whatever it had not persisted is gone, and so are messages to it.
     mutating func crash(_ id: NodeID) {
         nodes[id] = nil
+        writing[id] = nil
         pending.removeAll { $0.to == id }
         output.append("\(id) crashed")
     }
@@ -46,12 +47,30 @@ struct TestCluster {
         return groups[from] == groups[to]
     }
 
-    /// Carries out one member's Ready as a careful driver would.
+    /// Readies taken but not yet persisted: the disk write is under way.
+    var writing: [NodeID: Ready] = [:]
+
+    /// Carries out one member's Ready as a careful driver would, all at once.
     mutating func processReady(_ id: NodeID) -> Bool {
-        guard var node = nodes[id], node.hasReady else { return false }
+        guard beginReady(id) else { return false }
+        finishReady(id)
+        return true
+    }
+
+    /// Takes a member's Ready and sends what may leave before the disk write finishes.
+    mutating func beginReady(_ id: NodeID) -> Bool {
+        guard writing[id] == nil, var node = nodes[id], node.hasReady else { return false }
         let rd = node.ready()
-        storages[id]!.save(rd)
+        nodes[id] = node
+        writing[id] = rd
         pending.append(contentsOf: rd.messages)
+        return true
+    }
+
+    /// Finishes the disk write of a member's Ready, then sends, applies and advances.
+    mutating func finishReady(_ id: NodeID) {
+        guard let rd = writing.removeValue(forKey: id), var node = nodes[id] else { return }
+        storages[id]!.save(rd)
         pending.append(contentsOf: rd.messagesAfterPersist)
         if let soft = rd.softState {
             output.append("\(id) is \(soft.role.rawValue) term=\(node.term) leader=\(soft.leader.map(\.description) ?? "-")")
@@ -71,7 +90,6 @@ struct TestCluster {
         }
         node.advance(rd)
         nodes[id] = node
-        return true
     }
 
     /// Delivers (or, across a partition or to a crashed member, drops) pending messages
@@ -108,7 +126,8 @@ struct TestCluster {
     /// Processes readies and delivers messages until nothing moves (bounded).
     mutating func stabilize() {
         for _ in 0..<1_000 {
-            var moved = false
+            var moved = !writing.isEmpty
+            for id in writing.keys.sorted() { finishReady(id) }
             for id in liveIDs where processReady(id) { moved = true }
             if deliver() > 0 { moved = true }
             if !moved { return }

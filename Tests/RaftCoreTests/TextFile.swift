@@ -18,4 +18,9 @@ enum TextFile {
 
     /// Whether golden files are being regenerated (`PADDOCK_REWRITE_GOLDEN=1`).
     static var rewriting: Bool { ProcessInfo.processInfo.environment["PADDOCK_REWRITE_GOLDEN"] == "1" }
+
+    /// How many seeds the randomized test runs per cluster shape (`PADDOCK_RAFT_SEEDS`, default 40).
+    static var randomizedSeedCount: UInt64 {
+        ProcessInfo.processInfo.environment["PADDOCK_RAFT_SEEDS"].flatMap { UInt64($0) }.map { max($0, 1) } ?? 40
+    }
 }
