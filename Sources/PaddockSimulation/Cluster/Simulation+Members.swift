@@ -104,6 +104,12 @@ extension Simulation {
         serveReads(index)
         afterEvent(index)
         maybeSnapshot(index)
+        // A power cut right after a vote left: the reboot must still remember the vote.
+        let votedNow = ready.messagesAfterPersist.contains { $0.kind == .voteResponse && !$0.reject }
+        if faultsOn && votedNow && Int.random(in: 0..<100, using: &random) < 20 {
+            crash(index)
+            start(index)
+        }
     }
 
     /// Compacts member `index`'s log once enough entries were applied since its snapshot.
