@@ -3,19 +3,30 @@ import Testing
 
 /// Runs a few hundred seeds of the full simulation in the default suite.
 @Suite struct SimulationSeedTests {
-    /// 240 seeds in chunks, so the runner can spread them over cores.
+    /// 288 seeds in chunks, so the runner can spread them over cores.
     @Test(arguments: 0..<8)
     func seedsHaveNoViolation(_ chunk: Int) {
         var summary = SimulationSummary()
-        for offset in 0..<30 {
-            let seed = UInt64(chunk * 30 + offset + 1)
+        for offset in 0..<36 {
+            let seed = UInt64(chunk * 36 + offset + 1)
             var simulation = Simulation(seed: seed)
             let outcome = simulation.run()
             #expect(outcome.violation == nil, "seed \(seed): \(String(describing: outcome.violation)); replay with paddock simulate --seed \(seed)")
             summary.add(outcome)
         }
-        #expect(summary.seeds == 30)
-        #expect(summary.operations > 30 * 10, "the workload ran: \(summary.operations) operations")
+        #expect(summary.seeds == 36)
+        #expect(summary.operations > 36 * 10, "the workload ran: \(summary.operations) operations")
+    }
+
+    @Test func fiveVotersHaveNoViolation() {
+        var options = SimulationOptions()
+        options.voterCount = 5
+        for seed in UInt64(1_001)...1_016 {
+            var simulation = Simulation(seed: seed, options: options)
+            let outcome = simulation.run()
+            #expect(outcome.violation == nil, "seed \(seed) with 5 voters: \(String(describing: outcome.violation))")
+            #expect(outcome.acknowledged > 0)
+        }
     }
 
     @Test func aSeedReplaysExactly() {
