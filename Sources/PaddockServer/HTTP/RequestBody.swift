@@ -8,6 +8,10 @@ import ZNodeTree
 /// Media types: `application/json` (and `+json`) → fields; `application/x-www-form-urlencoded`
 /// (what `curl -d` sends) → fields, all text; `application/octet-stream` and `text/plain` →
 /// raw data. An empty body is an empty set of fields whatever its type.
+///
+/// `curl -d '{"data":"x"}'` labels its JSON as a form; a form body whose first
+/// non-blank byte is `{` is therefore read as JSON (no form field name starts with `{` here:
+/// every accepted field name is a plain word).
 enum RequestBody {
     /// Members of a JSON object or a form.
     case fields([(key: String, value: JSONValue)], isForm: Bool)
@@ -32,6 +36,8 @@ enum RequestBody {
         switch contentType {
         case _ where isJSON:
             self = .fields(try Self.jsonObject(body), isForm: false)
+        case "application/x-www-form-urlencoded" where Self.startsWithBrace(body):
+            self = .fields(try Self.jsonObject(body), isForm: false)
         case "application/x-www-form-urlencoded":
             self = .fields(try Self.form(body), isForm: true)
         case _ where isRaw && acceptsRaw:
@@ -44,6 +50,12 @@ enum RequestBody {
                 .unsupportedMediaType,
                 "Content-Type \(contentType.isEmpty ? "(none)" : "\"\(contentType)\"") is not accepted here; send \(accepted)")
         }
+    }
+
+    /// Whether the first byte that is not JSON whitespace is `{`.
+    static func startsWithBrace(_ body: ByteBuffer) -> Bool {
+        let first = body.readableBytesView.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return first == UInt8(ascii: "{")
     }
 
     /// Parses a body that must be one JSON object.
