@@ -18,6 +18,12 @@ enum RequestBody {
     /// The bytes as they came.
     case raw([UInt8])
 
+    /// The most members one JSON object (at any depth) or one form may have. Accepted
+    /// bodies have a handful of fields; the cap keeps a hostile body from costing more
+    /// than its size. Transaction `ops` arrays are not limited by it (they have their own
+    /// `txnOpsMax`).
+    static let fieldsMax = 256
+
     /// Decodes the body of `request`.
     ///
     /// - Parameter acceptsRaw: whether raw media types are meaningful for the route.
@@ -71,7 +77,7 @@ enum RequestBody {
     static func json(_ body: ByteBuffer) throws(RequestRejection) -> JSONValue {
         do {
             return try body.withUnsafeReadableBytes { buffer throws(JSONParseError) in
-                try JSONValue(parsing: buffer)
+                try JSONValue(parsing: buffer, objectMembersMax: fieldsMax)
             }
         } catch {
             throw RequestRejection(.badRequest, error.description)
@@ -83,6 +89,7 @@ enum RequestBody {
     static func form(_ body: ByteBuffer) throws(RequestRejection) -> [(key: String, value: JSONValue)] {
         let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
         var members: [(key: String, value: JSONValue)] = []
+        var seenNames: Set<String> = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let nameBytes = PercentDecoding.decode(parts[0], plusAsSpace: true),
@@ -95,7 +102,10 @@ enum RequestBody {
                 throw RequestRejection(
                     .badRequest, "form field \"\(name)\" is not UTF-8 text; send raw bytes as application/octet-stream or use encoding=base64")
             }
-            guard !members.contains(where: { $0.key == name }) else {
+            guard members.count < fieldsMax else {
+                throw RequestRejection(.badRequest, "a form body has at most \(fieldsMax) fields")
+            }
+            guard seenNames.insert(name).inserted else {
                 throw RequestRejection(.badRequest, "form field \"\(name)\" is given twice")
             }
             members.append((name, .string(value)))

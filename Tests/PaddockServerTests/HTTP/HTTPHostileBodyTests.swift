@@ -1,0 +1,46 @@
+import NIOHTTP1
+import PaddockAPI
+import PaddockServer
+import Testing
+
+/// Bodies built to make parsing costly are refused quickly and propose nothing.
+@Suite struct HTTPHostileBodyTests {
+    /// `{"k0":0,"k1":0,...}` (or the form `k0=&k1=&...`) with `count` distinct keys.
+    static func manyKeys(_ count: Int, form: Bool) -> [UInt8] {
+        var text = form ? "" : "{"
+        text.reserveCapacity(count * 10)
+        for index in 0..<count {
+            if index > 0 { text += form ? "&" : "," }
+            text += form ? "k\(index)=" : "\"k\(index)\":0"
+        }
+        if !form { text += "}" }
+        return Array(text.utf8)
+    }
+
+    @Test(arguments: [false, true])
+    func manyKeysAreRefusedQuickly(form: Bool) async {
+        let api = APIHarness()
+        let body = Self.manyKeys(100_000, form: form)
+        #expect(body.count > 500_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = await api.send(
+            .POST, "/v1/nodes/a", body: body,
+            contentType: form ? "application/x-www-form-urlencoded" : "application/json")
+        let elapsed = clock.now - start
+        #expect(response.status == 400)
+        #expect(response.code == "BadRequest")
+        #expect(elapsed < .seconds(2), "took \(elapsed)")
+        #expect(api.replica.proposalCount == 0)
+    }
+
+    @Test func aTransactionMayStillHaveManyOps() async {
+        var limits = Limits()
+        limits.txnOpsMax = 1_000
+        let api = APIHarness(limits: limits)
+        let ops = (0..<300).map { #"{"op":"create","path":"/n\#($0)"}"# }.joined(separator: ",")
+        let response = await api.send(.POST, "/v1/txn", json: #"{"ops":[\#(ops)]}"#)
+        #expect(response.status == 200)
+        #expect(api.replica.tree.nodeCount >= 300)
+    }
+}
