@@ -1,3 +1,5 @@
+import ZNodeTree
+
 /// Every bound a Paddock member enforces, in one place.
 ///
 /// Why one value: a limit scattered through handlers is a limit nobody can find, tune or
@@ -13,10 +15,12 @@ public struct Limits: Sendable, Equatable {
     /// Past it: 413 `TooLarge`, nothing proposed.
     public var dataBytesMax: Int = 1_048_576
 
-    /// Largest znode path, in UTF-8 bytes after percent-decoding (default 1,024).
+    /// Largest znode path, in UTF-8 bytes after percent-decoding (default 1,024, at most
+    /// `ZNodeTree.Limits.pathBytesCeiling`, 4,096).
     ///
-    /// Past it: 400 `InvalidPath`, nothing proposed. A sequential suffix that pushes a
-    /// created path past it is refused by the tree with `InvalidPath`.
+    /// Past it: 400 `InvalidPath`, nothing proposed. A sequential create counts its
+    /// 10-digit suffix: the path plus 10 bytes must fit. Only the HTTP layer enforces this
+    /// limit, so changing it never changes how stored entries apply.
     public var pathBytesMax: Int = 1024
 
     /// Largest request body, in bytes (default `dataBytesMax * 4/3 + 64 KiB`, room for a
@@ -115,6 +119,11 @@ public struct Limits: Sendable, Equatable {
         ]
         for (name, value) in positive where value <= 0 {
             throw LimitsError(field: name, message: "\(name) must be positive, got \(value)")
+        }
+        if pathBytesMax > ZNodeTree.Limits.pathBytesCeiling {
+            throw LimitsError(
+                field: "pathBytesMax",
+                message: "pathBytesMax (\(pathBytesMax)) exceeds the hard maximum of \(ZNodeTree.Limits.pathBytesCeiling)")
         }
         if sessionTTLMinMs > sessionTTLMaxMs {
             throw LimitsError(

@@ -44,3 +44,24 @@ import Testing
         #expect(api.replica.tree.nodeCount >= 300)
     }
 }
+
+/// The configurable path limit is the HTTP layer's, counting a sequential suffix.
+@Suite struct HTTPPathLimitTests {
+    @Test(arguments: [("sequential", 1_013, 201), ("sequential", 1_014, 400), ("persistent", 1_023, 201)])
+    func aSequentialSuffixMustFit(kind: String, nameBytes: Int, status: Int) async {
+        let api = APIHarness()
+        let name = String(repeating: "s", count: nameBytes)
+        let response = await api.send(.POST, "/v1/nodes/\(name)", json: #"{"kind":"\#(kind)"}"#)
+        #expect(response.status == status)
+        #expect(api.replica.proposalCount == (status == 201 ? 1 : 0))
+        if status == 400 { #expect(response.code == "InvalidPath") }
+    }
+
+    @Test func validateRefusesAPathLimitAboveTheHardMaximum() {
+        var limits = Limits()
+        limits.pathBytesMax = 4_096
+        #expect(throws: Never.self) { try limits.validate() }
+        limits.pathBytesMax = 4_097
+        #expect(throws: LimitsError.self) { try limits.validate() }
+    }
+}
