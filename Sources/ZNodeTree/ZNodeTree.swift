@@ -95,6 +95,11 @@ public struct ZNodeTree: Sendable {
     /// The number of nodes, counting the root.
     public var nodeCount: Int { nodes.count }
 
+    /// The largest `timeMs` of any entry applied (`Int64.min` before any), kept in the
+    /// snapshot. A member stamps new entries no earlier than this, so entry times never
+    /// go backwards across a restart even when the wall clock did.
+    public var newestEntryTimeMs: Int64 { idempotency.newestTimeMs }
+
     // MARK: Sessions
 
     /// The open session `id`; nil when unknown (never opened, closed or expired).

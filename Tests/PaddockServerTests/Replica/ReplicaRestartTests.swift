@@ -35,3 +35,29 @@ import ZNodeTree
         #expect(node.map { String(decoding: $0.data, as: UTF8.self) } == "kept")
     }
 }
+
+extension ReplicaRestartTests {
+    @Test func entryTimesResumeFromTheSnapshotWhenNoEntryFollowsIt() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let options = ReplicaOptions(snapshotIntervalEntries: 1, snapshotLogTailEntries: 0)
+        let store = try LogStore(directory: dir.path)
+        let replica = try SingleNodeReplica.start(log: store, options: options)
+        for i in 0..<3 {
+            _ = try await replica.propose(createCommand("/t\(i)", "x"), idempotencyKey: nil)
+        }
+        let applied = replica.status.appliedZxid
+        #expect(await eventually { replica.counters.lastSnapshotIndex.rawValue == applied.rawValue })
+        let view = try await replica.read(.linearizable)
+        await replica.shutdown()
+        let newestMs = try #require(view.tree.node(at: path("/t2"))).stat.mtimeMs
+        #expect(view.tree.newestEntryTimeMs == newestMs)
+
+        let reopenedStore = try LogStore(directory: dir.path)
+        let recovered = try ReplicaRecovery.recover(from: reopenedStore, treeLimits: .init())
+        reopenedStore.close()
+        #expect(recovered.replayedCount == 0)
+        #expect(recovered.lastTimeMs == newestMs)
+        #expect(recovered.tree.newestEntryTimeMs == newestMs)
+    }
+}
