@@ -8,7 +8,10 @@ import ZNodeTree
 /// the server keeps serving. The replica reads the session, proposal and TTL limits.
 ///
 /// Invariants (checked by `validate()`): every limit is positive, `sessionTTLMinMs <=
-/// sessionTTLMaxMs`, and `requestBodyBytesMax` leaves room for the largest data value.
+/// sessionTTLMaxMs`, `requestBodyBytesMax` leaves room for the largest data value, and
+/// the limits with an upper bound (`dataBytesMax`, `pathBytesMax`, `requestBodyBytesMax`,
+/// `idleTimeoutMs`, `proposalWaitMs`) stay under it, so derived sizes and timer amounts
+/// cannot overflow.
 public struct Limits: Sendable, Equatable {
     /// Largest znode data value, in bytes (default 1 MiB, ZooKeeper's `jute.maxbuffer`).
     ///
@@ -90,6 +93,16 @@ public struct Limits: Sendable, Equatable {
     /// Past it: 503 `Unavailable` with `Retry-After`, nothing proposed.
     public var pendingProposalsMax: Int = 10_000
 
+    /// The most `dataBytesMax` may be (1 GiB).
+    public static let dataBytesCeiling = 1 << 30
+
+    /// The most `requestBodyBytesMax` may be (2 GiB); a log entry may be twice this.
+    public static let requestBodyBytesCeiling = 1 << 31
+
+    /// The most `idleTimeoutMs` and `proposalWaitMs` may be, in ms (one day); larger
+    /// values would overflow a timer in nanoseconds and serve no purpose.
+    public static let waitMsCeiling: Int64 = 86_400_000
+
     /// The documented defaults.
     public init() {}
 
@@ -98,8 +111,12 @@ public struct Limits: Sendable, Equatable {
 
     /// The body size that fits a base64 value of `dataBytesMax` bytes inside JSON:
     /// `dataBytesMax * 4/3` rounded up, plus 64 KiB for the JSON around it.
+    /// Saturates at `Int.max` rather than overflowing, so that `validate()` can refuse a
+    /// too-large `dataBytesMax` instead of the computation trapping.
     public static func requestBodyBytesMax(dataBytesMax: Int) -> Int {
-        (dataBytesMax * 4 + 2) / 3 + 65_536
+        let (scaled, overflow) = dataBytesMax.multipliedReportingOverflow(by: 4)
+        guard !overflow, scaled <= Int.max - 3 * 65_536 - 2 else { return .max }
+        return (scaled + 2) / 3 + 65_536
     }
 
     /// Checks the invariants, for limits taken from flags or a file.
@@ -119,6 +136,15 @@ public struct Limits: Sendable, Equatable {
         ]
         for (name, value) in positive where value <= 0 {
             throw LimitsError(field: name, message: "\(name) must be positive, got \(value)")
+        }
+        let bounded: [(String, Int64, Int64)] = [
+            ("dataBytesMax", Int64(dataBytesMax), Int64(Self.dataBytesCeiling)),
+            ("requestBodyBytesMax", Int64(requestBodyBytesMax), Int64(Self.requestBodyBytesCeiling)),
+            ("idleTimeoutMs", idleTimeoutMs, Self.waitMsCeiling),
+            ("proposalWaitMs", proposalWaitMs, Self.waitMsCeiling),
+        ]
+        for (name, value, ceiling) in bounded where value > ceiling {
+            throw LimitsError(field: name, message: "\(name) must be at most \(ceiling), got \(value)")
         }
         if pathBytesMax > ZNodeTree.Limits.pathBytesCeiling {
             throw LimitsError(

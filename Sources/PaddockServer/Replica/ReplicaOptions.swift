@@ -75,15 +75,18 @@ public struct ReplicaOptions: Sendable, Equatable {
     }
 
     /// Options that follow the member's `Limits` (pending proposals, sessions, an entry
-    /// bound of twice the largest request body) with the given snapshot cadence. The tree
+    /// bound of twice the largest request body, a pending-bytes bound of at least two such
+    /// entries) with the given snapshot cadence. The tree
     /// keeps its default limits: the configurable path limit is enforced by the HTTP layer.
     public init(limits: Limits, snapshotIntervalEntries: Int = 10_000, snapshotLogTailEntries: Int = 1_000) {
+        let entryBytesMax = max(8 * 1_048_576, 2 * limits.requestBodyBytesMax)
         self.init(
             snapshotIntervalEntries: snapshotIntervalEntries,
             snapshotLogTailEntries: snapshotLogTailEntries,
             pendingProposalsMax: limits.pendingProposalsMax,
             sessionsMax: limits.sessionsMax,
-            entryBytesMax: max(8 * 1_048_576, 2 * limits.requestBodyBytesMax)
+            entryBytesMax: entryBytesMax,
+            pendingBytesMax: max(256 * 1_048_576, 2 * entryBytesMax)
         )
     }
 }

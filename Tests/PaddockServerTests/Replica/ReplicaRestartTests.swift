@@ -61,3 +61,39 @@ extension ReplicaRestartTests {
         #expect(recovered.tree.newestEntryTimeMs == newestMs)
     }
 }
+
+/// Flags past what the member can represent are refused by `validate()`, never trapped on.
+@Suite struct LimitsBoundsTests {
+    @Test func validateRefusesHugeWaits() {
+        for field in ["idleTimeoutMs", "proposalWaitMs"] {
+            var limits = Limits()
+            if field == "idleTimeoutMs" { limits.idleTimeoutMs = .max } else { limits.proposalWaitMs = .max }
+            #expect(throws: LimitsError(field: field, message: "\(field) must be at most \(Limits.waitMsCeiling), got \(Int64.max)")) {
+                try limits.validate()
+            }
+        }
+    }
+
+    @Test func validateRefusesAHugeDataMaxInsteadOfOverflowing() {
+        var limits = Limits()
+        limits.dataBytesMax = Int.max / 2
+        limits.requestBodyBytesMax = Limits.requestBodyBytesMax(dataBytesMax: limits.dataBytesMax)
+        #expect(limits.requestBodyBytesMax == .max)
+        #expect(throws: LimitsError.self) { try limits.validate() }
+    }
+
+    @Test func aLargeButValidBodyMaxStartsAReplica() async throws {
+        var limits = Limits()
+        limits.dataBytesMax = 192 * 1_048_576
+        limits.requestBodyBytesMax = Limits.requestBodyBytesMax(dataBytesMax: limits.dataBytesMax)
+        try limits.validate()
+        let options = ReplicaOptions(limits: limits)
+        #expect(options.pendingBytesMax >= 2 * options.entryBytesMax)
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try SingleNodeReplica.start(log: try LogStore(directory: dir.path), options: options)
+        let committed = try await replica.propose(createCommand("/big", "x"), idempotencyKey: nil)
+        await replica.shutdown()
+        #expect(committed.zxid.rawValue == 2)
+    }
+}
