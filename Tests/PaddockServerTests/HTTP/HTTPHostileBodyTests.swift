@@ -65,3 +65,23 @@ import Testing
         #expect(throws: LimitsError.self) { try limits.validate() }
     }
 }
+
+/// `curl -d` sends JSON labelled as a form; every JSON route reads it as JSON.
+@Suite struct HTTPFormLabelledJSONTests {
+    @Test func aTransactionSentWithCurlDataIsReadAsJSON() async {
+        let api = APIHarness()
+        let response = await api.send(
+            .POST, "/v1/txn", json: #" {"ops":[{"op":"create","path":"/x","data":"1"}]}"#,
+            contentType: "application/x-www-form-urlencoded")
+        #expect(response.status == 200)
+        #expect(api.replica.tree.nodeCount == 2)
+    }
+
+    @Test func aTransactionAsAFormIsStillRefused() async {
+        let api = APIHarness()
+        let response = await api.send(
+            .POST, "/v1/txn", json: "ops=x", contentType: "application/x-www-form-urlencoded")
+        #expect(response.status == 415)
+        #expect(api.replica.proposalCount == 0)
+    }
+}
