@@ -1,6 +1,7 @@
 import Foundation
 import PaddockStorage
 import RaftCore
+import Synchronization
 import Testing
 import ZNodeTree
 
@@ -335,14 +336,43 @@ import ZNodeTree
         let dir = try TempDirectory()
         defer { dir.remove() }
         let replica = try startReplica(dir)
-        for i in 0..<10 {
-            let committed = try await replica.propose(createCommand("/r\(i)", "\(i)"), idempotencyKey: nil)
-            let view = try await replica.read(.linearizable)
-            #expect(view.zxid >= committed.zxid)
-            #expect(view.tree.node(at: path("/r\(i)")) != nil)
+        // Writers record what was acknowledged; each reader notes the acknowledged writes
+        // before it starts and must see all of them.
+        let acknowledged = AcknowledgedWrites()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for i in 0..<25 {
+                        let name = "/r\(writer)-\(i)"
+                        let committed = try await replica.propose(createCommand(name, "\(i)"), idempotencyKey: nil)
+                        acknowledged.state.withLock { state in
+                            state.highest = max(state.highest, committed.zxid)
+                            state.paths.append(name)
+                        }
+                    }
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<50 {
+                        let before = acknowledged.state.withLock { $0 }
+                        let view = try await replica.read(.linearizable)
+                        #expect(view.zxid >= before.highest)
+                        let missing = before.paths.filter { view.tree.node(at: path($0)) == nil }
+                        #expect(missing.isEmpty, "acknowledged before the read but not seen: \(missing)")
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
+        #expect(acknowledged.state.withLock { $0.paths.count } == 100)
         await replica.shutdown()
         let refused = await #expect(throws: ReplicaError.self) { _ = try await replica.read(.linearizable) }
         #expect(refused?.code == .shuttingDown)
     }
+}
+
+/// Writes acknowledged so far, shared by concurrent test tasks.
+private final class AcknowledgedWrites: Sendable {
+    let state = Mutex<(highest: Zxid, paths: [String])>((.zero, []))
 }
