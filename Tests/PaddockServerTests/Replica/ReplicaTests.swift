@@ -318,12 +318,22 @@ import ZNodeTree
         // The first proposal is now held inside `save`; the second waits in the queue.
         #expect(await eventually { log.saveCalls.load(ordering: .sequentiallyConsistent) == 2 })
         async let second = replica.propose(createCommand("/p2", ""), idempotencyKey: nil)
+        // Declared after the `async let`s so it runs before their implicit await when the
+        // test leaves early: the held save is let go, whatever failed.
+        var released = false
+        defer {
+            if !released {
+                log.holdSaves.store(false, ordering: .sequentiallyConsistent)
+                log.release.signal()
+            }
+        }
         #expect(await eventually { replica.shared.withLock { $0.queue.count } == 1 })
         let refused = await #expect(throws: ReplicaError.self) {
             _ = try await replica.propose(createCommand("/p3", ""), idempotencyKey: nil)
         }
         log.holdSaves.store(false, ordering: .sequentiallyConsistent)
         log.release.signal()
+        released = true
         let results = try await [first, second]
         await replica.shutdown()
 
