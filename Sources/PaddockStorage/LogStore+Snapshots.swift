@@ -11,6 +11,14 @@ extension LogStore {
     /// - Throws: `.misuse` when the snapshot is older than the newest stored one, at
     ///   index 0 or beyond 2^63 - 1 (SQLite's integers are signed); `.compression`, `.io` or `.sqlite` when it cannot be written.
     public func saveSnapshot(_ snapshot: SnapshotRecord) throws(StorageError) {
+        try saveSnapshot(PreparedSnapshot(snapshot, compressionLevel: options.snapshotCompressionLevel))
+    }
+
+    /// Stores a snapshot compressed beforehand (off this store's thread), exactly as
+    /// `saveSnapshot(_: SnapshotRecord)` stores it, with the same pruning and log rules.
+    ///
+    /// - Throws: as `saveSnapshot(_: SnapshotRecord)`, except `.compression`.
+    public func saveSnapshot(_ snapshot: PreparedSnapshot) throws(StorageError) {
         guard snapshot.index > .zero, snapshot.index >= snapshotIndex else {
             throw StorageError(
                 code: .misuse,
@@ -20,8 +28,8 @@ extension LogStore {
         guard snapshot.index.rawValue <= UInt64(Int64.max) else {
             throw StorageError(code: .misuse, message: "snapshot index beyond \(Int64.max) cannot be stored")
         }
-        let compressed = try Compression.deflate(snapshot.data, level: options.snapshotCompressionLevel)
-        let checksum = Checksum.snapshot(snapshot)
+        let compressed = snapshot.compressed
+        let checksum = snapshot.checksum
         let storedTerm = try term(at: snapshot.index)
         let discardLog = lastLogIndex != nil && storedTerm != snapshot.term
         try transaction { () throws(StorageError) in
@@ -34,7 +42,7 @@ extension LogStore {
                     try insert.bind(snapshot.term.rawValue, at: 2)
                     try insert.bind(borrowing: configuration, at: 3)
                     try insert.bind(borrowing: data, at: 4)
-                    try insert.bind(Int64(snapshot.data.count), at: 5)
+                    try insert.bind(Int64(snapshot.dataBytes), at: 5)
                     try insert.bind(Int64(checksum), at: 6)
                     _ = try insert.step()
                 }

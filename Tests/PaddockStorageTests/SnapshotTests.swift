@@ -23,6 +23,39 @@ import Testing
         }
     }
 
+    @Test func preparedSnapshotIsStoredLikeARecordAndRecovered() throws {
+        let data = jsonLikeBytes(lineCount: 2_000)
+        let snapshot = SnapshotRecord(index: LogIndex(7), term: Term(1), configuration: [9], data: data)
+        // Compressed on this thread, as a snapshot thread would, then stored.
+        let prepared = try PreparedSnapshot(snapshot, compressionLevel: 6)
+        #expect(prepared.dataBytes == data.count)
+        #expect(prepared.compressedBytes * 3 < data.count)
+        var rows: [Int64?] = []
+        for usePrepared in [true, false] {
+            try withTemporaryDirectory { directory in
+                let store = try LogStore(directory: directory)
+                try store.save(hardState: nil, entries: makeEntries(1...10, term: 1))
+                if usePrepared {
+                    try store.saveSnapshot(prepared)
+                } else {
+                    try store.saveSnapshot(snapshot)
+                }
+                rows.append(try store.queryInteger("SELECT crc FROM snapshots WHERE idx = 7"))
+                store.close()
+                let reopened = try LogStore(directory: directory)
+                defer { reopened.close() }
+                #expect(try reopened.latestSnapshot() == snapshot)
+                #expect(try reopened.recover().snapshot == snapshot)
+            }
+        }
+        #expect(rows.count == 2 && rows[0] != nil && rows[0] == rows[1])
+    }
+
+    @Test func preparedSnapshotRefusesAnUnknownLevel() {
+        let snapshot = SnapshotRecord(index: LogIndex(1), term: Term(1), configuration: [], data: [1, 2])
+        #expect(throws: StorageError.self) { _ = try PreparedSnapshot(snapshot, compressionLevel: 10) }
+    }
+
     @Test(arguments: [0, 1, 9] as [Int32])
     func everyCompressionLevelRoundTrips(level: Int32) throws {
         try withTemporaryDirectory { directory in

@@ -36,6 +36,12 @@ public struct APIRequest: Sendable {
     /// The media type of the body without parameters, lowercased (`application/json`).
     var contentType: String? {
         guard let value = headers.first(name: "content-type") else { return nil }
+        // Most clients send a bare lowercase type: then there is nothing to cut or fold.
+        let plain = value.utf8.allSatisfy { byte in
+            byte != UInt8(ascii: ";") && byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t")
+                && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        }
+        if plain { return value }
         let base = value.split(separator: ";", maxSplits: 1).first ?? ""
         return base.trimmingSpaces().lowercased()
     }

@@ -17,28 +17,57 @@ public struct APIResponder: Sendable {
 
     /// The response to `request`; never throws (errors are problem responses).
     public func respond(to request: APIRequest) async -> APIResponse {
-        var response = await dispatch(request)
-        if response.zxid == nil { response.zxid = context.replica.status.appliedZxid }
-        return response
+        switch prepare(request) {
+        case .answered(let response):
+            return response
+        case .pending(let handler, let routed):
+            return await finish(handler, routed)
+        }
     }
 
-    private func dispatch(_ request: APIRequest) async -> APIResponse {
-        switch router.match(method: request.method, path: request.rawPath) {
+    /// What `prepare` decided for a request.
+    enum Prepared: Sendable {
+        /// The response, complete (zxid filled in).
+        case answered(APIResponse)
+        /// The request must wait: `finish(handler, request)` gives its response.
+        case pending(APIHandler, APIRequest)
+    }
+
+    /// Routes `request` and answers it at once when nothing has to wait: routing errors,
+    /// the shared checks, and routes whose fast path answers (most reads). Runs on the
+    /// caller's thread, so the event loop answers such requests without a task.
+    func prepare(_ request: APIRequest) -> Prepared {
+        switch router.lookup(method: request.method, path: request.rawPath) {
         case .notFound:
-            return .problem(.notFound, "no route for \(request.method.rawValue) \(request.rawPath)")
+            return .answered(stamped(.problem(.notFound, "no route for \(request.method.rawValue) \(request.rawPath)")))
         case .methodNotAllowed(let allowed):
             var response = APIResponse.problem(
                 .methodNotAllowed, "\(request.rawPath) does not take \(request.method.rawValue); it takes \(allowed.joined(separator: ", "))")
             response.headers.add(name: "Allow", value: allowed.joined(separator: ", "))
-            return response
-        case .found(let handler, let parameters):
+            return .answered(stamped(response))
+        case .found(let route, let parameters):
             if request.method == .GET || request.method == .DELETE, Self.hasBody(request) {
-                return .problem(.badRequest, "\(request.method.rawValue) takes no body")
+                return .answered(stamped(.problem(.badRequest, "\(request.method.rawValue) takes no body")))
             }
             var routed = request
             routed.parameters = parameters
-            return await handler(routed, context)
+            if let now = route.nowHandler, let response = now(routed, context) {
+                return .answered(stamped(response))
+            }
+            return .pending(route.handler, routed)
         }
+    }
+
+    /// Runs the waiting part of a request `prepare` left pending.
+    func finish(_ handler: APIHandler, _ request: APIRequest) async -> APIResponse {
+        stamped(await handler(request, context))
+    }
+
+    /// `response` with the member's applied zxid when the handler named none.
+    private func stamped(_ response: APIResponse) -> APIResponse {
+        var response = response
+        if response.zxid == nil { response.zxid = context.replica.status.appliedZxid }
+        return response
     }
 
     /// True when the request carries a body or announces one.

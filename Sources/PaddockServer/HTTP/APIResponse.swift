@@ -25,11 +25,12 @@ public struct APIResponse: Sendable {
         self.zxid = zxid
     }
 
+    /// The headers of a JSON response, built once and shared (copy-on-write).
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+
     /// A JSON response.
     static func json(_ status: HTTPResponseStatus, _ writer: JSONWriter, zxid: Zxid?) -> APIResponse {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        return APIResponse(status: status, headers: headers, body: ByteBuffer(bytes: writer.bytes), zxid: zxid)
+        return APIResponse(status: status, headers: jsonHeaders, body: ByteBuffer(bytes: writer.bytes), zxid: zxid)
     }
 
     /// A problem+json response; its status comes from the problem's code.

@@ -83,7 +83,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
         // curl asks before sending a larger body and would otherwise wait a second.
-        if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        if head.headers.contains(name: "expect"),
+            head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" })
+        {
             let interim = HTTPResponseHead(version: head.version, status: .continue)
             context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
         }
@@ -91,11 +93,36 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func dispatch(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
         let request = APIRequest(method: head.method, target: head.uri, headers: head.headers, body: body)
+        let handler: APIHandler
+        let routed: APIRequest
+        switch responder.prepare(request) {
+        case .answered(let response):
+            // Answered on the loop: no task, and the pipelining handler is idle again
+            // before it is next asked to read, so it never stops reading the socket.
+            // Writing `.end` delivers the next pipelined request from inside this call;
+            // past a small depth the answer is deferred to a fresh loop turn, so a long
+            // pipeline cannot grow the stack without bound.
+            if answerDepth < Self.answerDepthMax {
+                answerDepth += 1
+                write(response, version: head.version, context: context)
+                answerDepth -= 1
+            } else {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.write(response, version: head.version, context: context)
+                }
+            }
+            return
+        case .pending(let pendingHandler, let pendingRequest):
+            handler = pendingHandler
+            routed = pendingRequest
+        }
         let responder = self.responder
         let executor = self.executor(for: context.eventLoop)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         Task(executorPreference: executor) {
-            let response = await responder.respond(to: request)
+            let response = await responder.finish(handler, routed)
             // The task prefers the connection's loop, but a handler that awaited elsewhere
             // may resume on another thread; hop back only then.
             if executor.eventLoop.inEventLoop {
@@ -111,6 +138,10 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var taskExecutor: EventLoopTaskExecutor?
+    /// How many answers written on the loop enclose the current call (see `dispatch`).
+    private var answerDepth = 0
+    /// The deepest nesting of answers written on the loop before one is deferred.
+    static let answerDepthMax = 8
 
     private func executor(for eventLoop: any EventLoop) -> EventLoopTaskExecutor {
         if let taskExecutor { return taskExecutor }
@@ -130,6 +161,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext) {
         var headers = response.headers
+        headers.reserveCapacity(headers.count + 3)
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "Paddock-Zxid", value: String((response.zxid ?? .zero).rawValue))
         if !keepAlive { headers.add(name: "Connection", value: "close") }
@@ -142,11 +174,13 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         if response.body.readableBytes > 0, !isHead {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
-        let done = context.writeAndFlushPromise()
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
-        if closeAfter {
-            done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
+        guard closeAfter else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
         }
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
     }
 
     /// How long a closing connection keeps reading (and dropping) what the client still
@@ -201,11 +235,5 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .responding, .discarding, .closing:
             context.close(promise: nil)
         }
-    }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> {
-        eventLoop.makePromise(of: Void.self)
     }
 }

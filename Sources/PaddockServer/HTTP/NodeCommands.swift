@@ -17,6 +17,12 @@ enum NodeCommands {
     ///   the path rules (checked after decoding, so `%00` is a NUL).
     static func path(raw: Substring?, limits: Limits) throws(RequestRejection) -> ZNodePath {
         guard let raw, !raw.isEmpty else { return .root }
+        if !raw.utf8.contains(UInt8(ascii: "%")) {
+            // Nothing to decode (the common case): the text is "/" and the raw bytes.
+            var text = "/"
+            text.append(contentsOf: raw)
+            return try path(text: text, limits: limits)
+        }
         guard let decoded = PercentDecoding.decode(raw.utf8, plusAsSpace: false) else {
             throw RequestRejection(.invalidPath, "the path has a bad percent-encoding")
         }

@@ -13,47 +13,83 @@ enum NodeHandlers {
     /// also `stats`, each child's stat by name, and `stat`, the parent's). `?encoding=base64`, `Accept: application/octet-stream` for raw
     /// bytes, `?consistency=serializable` for a local read.
     static func get(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
-        let path: ZNodePath
-        let query: QueryParameters
-        let listChildren: Bool
-        let withStat: Bool
-        let encoding: DataEncoding
-        let consistency: ReadConsistency
-        do {
-            query = try QueryParameters(request.rawQuery, allowed: Self.getParameters)
-            path = try NodeCommands.path(raw: request.parameters["path"], limits: context.limits)
-            listChildren = try query.flag("children")
-            withStat = try query.flag("stat")
-            encoding = try Self.encoding(query)
-            consistency = try Self.consistency(query)
-        } catch {
-            return error.response
+        let read: NodeRead
+        switch NodeRead.parse(request, limits: context.limits) {
+        case .success(let parsed): read = parsed
+        case .failure(let rejection): return rejection.response
         }
         let view: TreeView
         do {
-            view = try await context.replica.read(consistency)
+            view = try await context.replica.read(read.consistency)
         } catch {
             return .problem(error)
         }
-        if listChildren {
-            return children(of: path, in: view, withStat: withStat, limits: context.limits)
+        return read.answer(from: view, request: request, limits: context.limits)
+    }
+
+    /// The fast path of `get`: answers when the replica has a view without waiting, and
+    /// at once for a malformed request; nil otherwise.
+    static func getNow(_ request: APIRequest, _ context: APIContext) -> APIResponse? {
+        let read: NodeRead
+        switch NodeRead.parse(request, limits: context.limits) {
+        case .success(let parsed): read = parsed
+        case .failure(let rejection): return rejection.response
         }
-        guard let node = view.tree.node(at: path) else {
-            return .problem(.noNode, "no node at \(path)", path: path.string, zxid: view.zxid)
+        let view: TreeView
+        do {
+            guard let now = try context.replica.readNow(read.consistency) else { return nil }
+            view = now
+        } catch {
+            return .problem(error)
         }
-        if wantsRawBytes(request.headers) {
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/octet-stream")
-            headers.add(name: "Paddock-Version", value: String(node.stat.version))
-            return APIResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: node.data), zxid: view.zxid)
+        return read.answer(from: view, request: request, limits: context.limits)
+    }
+
+    /// A parsed `GET` of a node: what to read and how to render it.
+    struct NodeRead {
+        var path: ZNodePath
+        var listChildren: Bool
+        var withStat: Bool
+        var encoding: DataEncoding
+        var consistency: ReadConsistency
+
+        static func parse(_ request: APIRequest, limits: Limits) -> Result<NodeRead, RequestRejection> {
+            do throws(RequestRejection) {
+                let query = try QueryParameters(request.rawQuery, allowed: NodeHandlers.getParameters)
+                return .success(NodeRead(
+                    path: try NodeCommands.path(raw: request.parameters["path"], limits: limits),
+                    listChildren: try query.flag("children"),
+                    withStat: try query.flag("stat"),
+                    encoding: try NodeHandlers.encoding(query),
+                    consistency: try NodeHandlers.consistency(query)
+                ))
+            } catch {
+                return .failure(error)
+            }
         }
-        var writer = JSONWriter(capacity: 256 + node.data.count * 4 / 3)
-        writer.beginObject()
-        writer.key("path"); writer.string(path.string)
-        writer.dataMembers(node.data, requested: encoding)
-        writer.key("stat"); writer.stat(node.stat)
-        writer.endObject()
-        return .json(.ok, writer, zxid: view.zxid)
+
+        /// The response for this read from `view`.
+        func answer(from view: TreeView, request: APIRequest, limits: Limits) -> APIResponse {
+            if listChildren {
+                return NodeHandlers.children(of: path, in: view, withStat: withStat, limits: limits)
+            }
+            guard let node = view.tree.node(at: path) else {
+                return .problem(.noNode, "no node at \(path)", path: path.string, zxid: view.zxid)
+            }
+            if NodeHandlers.wantsRawBytes(request.headers) {
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: "application/octet-stream")
+                headers.add(name: "Paddock-Version", value: String(node.stat.version))
+                return APIResponse(status: .ok, headers: headers, body: ByteBuffer(bytes: node.data), zxid: view.zxid)
+            }
+            var writer = JSONWriter(capacity: 256 + node.data.count * 4 / 3)
+            writer.beginObject()
+            writer.key("path"); writer.string(path.string)
+            writer.dataMembers(node.data, requested: encoding)
+            writer.key("stat"); writer.stat(node.stat)
+            writer.endObject()
+            return .json(.ok, writer, zxid: view.zxid)
+        }
     }
 
     private static func children(of path: ZNodePath, in view: TreeView, withStat: Bool, limits: Limits) -> APIResponse {

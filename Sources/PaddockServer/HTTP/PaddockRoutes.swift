@@ -12,11 +12,11 @@ public enum PaddockRoutes {
 
     /// The routes with their handlers.
     static let routes: [Route] = [
-        Route(.GET, "/v1/nodes", handler: NodeHandlers.get),
+        Route(.GET, "/v1/nodes", now: NodeHandlers.getNow, handler: NodeHandlers.get),
         Route(.POST, "/v1/nodes", handler: NodeHandlers.create),
         Route(.PUT, "/v1/nodes", handler: NodeHandlers.setData),
         Route(.DELETE, "/v1/nodes", handler: NodeHandlers.delete),
-        Route(.GET, "/v1/nodes/{path}", handler: NodeHandlers.get),
+        Route(.GET, "/v1/nodes/{path}", now: NodeHandlers.getNow, handler: NodeHandlers.get),
         Route(.POST, "/v1/nodes/{path}", handler: NodeHandlers.create),
         Route(.PUT, "/v1/nodes/{path}", handler: NodeHandlers.setData),
         Route(.DELETE, "/v1/nodes/{path}", handler: NodeHandlers.delete),
@@ -25,8 +25,8 @@ public enum PaddockRoutes {
         Route(.GET, "/v1/sessions/{id}", handler: SessionHandlers.show),
         Route(.DELETE, "/v1/sessions/{id}", handler: SessionHandlers.close),
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
-        Route(.GET, "/healthz", handler: HealthHandlers.health),
-        Route(.GET, "/readyz", handler: HealthHandlers.ready),
+        Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
+        Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]
 
     /// The frozen router over `routes`.

@@ -1,5 +1,8 @@
+import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PaddockAPI
+import Synchronization
 import ZNodeTree
 
 /// The write path shared by every handler that changes the tree.
@@ -38,10 +41,9 @@ enum Proposals {
             return error.response
         }
         let committed: Committed
-        do {
-            committed = try await context.replica.propose(command, idempotencyKey: key)
-        } catch {
-            return .problem(error)
+        switch await proposeWithin(context.limits.proposalWaitMs, command, idempotencyKey: key, replica: context.replica) {
+        case .success(let value): committed = value
+        case .failure(let error): return .problem(error)
         }
         if case .failed(let failure) = committed.result {
             return .problem(failure, zxid: committed.zxid)
@@ -50,5 +52,68 @@ enum Proposals {
         return .problem(
             .badRequest, "Idempotency-Key \"\(key ?? "")\" was first used by a different kind of request",
             zxid: committed.zxid)
+    }
+
+    /// `replica.propose`, waited for at most `waitMs` (`Limits.proposalWaitMs`).
+    ///
+    /// Why a race rather than cancellation: the replica's wait cannot be cancelled (the
+    /// entry may already be in the log), so the proposal runs in its own task and a timer
+    /// (on the current event loop when there is one) answers first when it fires. Past the
+    /// wait the answer is `unavailable` with `Retry-After`; the write may still apply later
+    /// and its late answer is dropped, so a client retries with the same `Idempotency-Key`.
+    static func proposeWithin(
+        _ waitMs: Int64, _ command: Command, idempotencyKey key: String?, replica: any ReplicaService
+    ) async -> Result<Committed, ReplicaError> {
+        let race = ProposalRace()
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        let timeout = ReplicaError(
+            code: .unavailable,
+            message: "the write did not commit within \(waitMs) ms; it may still apply, "
+                + "so retry with the same Idempotency-Key",
+            retryAfterSeconds: 1
+        )
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
+            race.arm(continuation)
+            let stopTimer: @Sendable () -> Void
+            if let loop {
+                let timer = loop.scheduleTask(in: .milliseconds(waitMs)) { race.finish(.failure(timeout)) }
+                stopTimer = { timer.cancel() }
+            } else {
+                let timer = Task {
+                    try? await Task.sleep(for: .milliseconds(waitMs))
+                    if !Task.isCancelled { race.finish(.failure(timeout)) }
+                }
+                stopTimer = { timer.cancel() }
+            }
+            Task {
+                let outcome: Result<Committed, ReplicaError>
+                do throws(ReplicaError) {
+                    outcome = .success(try await replica.propose(command, idempotencyKey: key))
+                } catch {
+                    outcome = .failure(error)
+                }
+                stopTimer()
+                race.finish(outcome)
+            }
+        }
+    }
+}
+
+/// The one waiter of `Proposals.proposeWithin`: whichever of the replica's answer and the
+/// timer comes first resumes it; the other finds it gone and is dropped.
+private final class ProposalRace: Sendable {
+    private let waiter = Mutex<CheckedContinuation<Result<Committed, ReplicaError>, Never>?>(nil)
+
+    func arm(_ continuation: CheckedContinuation<Result<Committed, ReplicaError>, Never>) {
+        waiter.withLock { $0 = continuation }
+    }
+
+    func finish(_ outcome: Result<Committed, ReplicaError>) {
+        let taken = waiter.withLock { waiter in
+            let taken = waiter
+            waiter = nil
+            return taken
+        }
+        taken?.resume(returning: outcome)
     }
 }

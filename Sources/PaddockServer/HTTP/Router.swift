@@ -3,6 +3,10 @@ import NIOHTTP1
 /// A handler: one request in, one response out. Errors are responses too.
 public typealias APIHandler = @Sendable (APIRequest, APIContext) async -> APIResponse
 
+/// A handler's fast path: the response when it can be given without waiting, nil when the
+/// request must go to the `APIHandler` (which then answers it in full).
+public typealias APINowHandler = @Sendable (APIRequest, APIContext) -> APIResponse?
+
 /// What a handler may use: the replica and the limits. Shared by every connection.
 public struct APIContext: Sendable {
     /// The member behind the API.
@@ -28,15 +32,19 @@ public struct Route: Sendable {
     public var template: String
     /// The handler.
     public var handler: APIHandler
+    /// The fast path tried first on the event loop, if the route has one.
+    public var nowHandler: APINowHandler?
 
     fileprivate var segments: [TemplateSegment]
 
-    /// A route; the template must start with `/`.
-    public init(_ method: HTTPMethod, _ template: String, handler: @escaping APIHandler) {
+    /// A route; the template must start with `/`. `now`, when given, is tried first and
+    /// must answer exactly as `handler` would whenever it answers.
+    public init(_ method: HTTPMethod, _ template: String, now: APINowHandler? = nil, handler: @escaping APIHandler) {
         precondition(template.hasPrefix("/"), "route template must start with '/': \(template)")
         self.method = method
         self.template = template
         self.handler = handler
+        self.nowHandler = now
         let parts = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         var segments: [TemplateSegment] = []
         for (offset, part) in parts.enumerated() {
@@ -73,24 +81,55 @@ public enum RouteMatch: Sendable {
 public struct Router: Sendable {
     /// The routes in registration order.
     public let routes: [Route]
+    /// The routes grouped by template, in order of each template's first route, so a path
+    /// is matched against each template once whatever the number of methods.
+    private let templates: [(segments: [TemplateSegment], routes: [Route])]
 
     /// A router over `routes`; two routes with the same method and template are a bug.
     public init(routes: [Route]) {
         var seen = Set<String>()
+        var templates: [(segments: [TemplateSegment], routes: [Route])] = []
+        var positions: [String: Int] = [:]
         for route in routes {
             let key = "\(route.method.rawValue) \(route.template)"
             precondition(seen.insert(key).inserted, "route registered twice: \(key)")
+            if let position = positions[route.template] {
+                templates[position].routes.append(route)
+            } else {
+                positions[route.template] = templates.count
+                templates.append((route.segments, [route]))
+            }
         }
         self.routes = routes
+        self.templates = templates
     }
 
     /// The route for `method` and the raw (percent-encoded) `path`.
     public func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        switch lookup(method: method, path: path) {
+        case .found(let route, let parameters): return .found(route.handler, parameters)
+        case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
+        case .notFound: return .notFound
+        }
+    }
+
+    /// What `lookup` finds: the whole route, so the responder can try its fast path.
+    enum Lookup {
+        case found(Route, [String: Substring])
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    /// The route for `method` and the raw `path`; see `match`. Templates are tried in the
+    /// order of their first route, each once.
+    func lookup(method: HTTPMethod, path: Substring) -> Lookup {
         var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.capture(route.segments, in: path) else { continue }
-            if route.method == method { return .found(route.handler, parameters) }
-            allowed.append(route.method.rawValue)
+        for template in templates {
+            guard let parameters = Self.capture(template.segments, in: path) else { continue }
+            for route in template.routes where route.method == method {
+                return .found(route, parameters)
+            }
+            allowed.append(contentsOf: template.routes.map(\.method.rawValue))
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
     }

@@ -16,6 +16,9 @@ public protocol ReplicaLog: AnyObject {
     /// Stores a snapshot durably.
     /// - Throws: `StorageError`; the previous snapshots stay valid.
     func saveSnapshot(_ snapshot: SnapshotRecord) throws(StorageError)
+    /// Stores a snapshot compressed beforehand on another thread.
+    /// - Throws: `StorageError`; the previous snapshots stay valid.
+    func saveSnapshot(_ snapshot: PreparedSnapshot) throws(StorageError)
     /// Deletes the entries with index at most `through`.
     /// - Throws: `StorageError`.
     func compact(through: LogIndex) throws(StorageError)

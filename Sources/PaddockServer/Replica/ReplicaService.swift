@@ -27,6 +27,15 @@ public protocol ReplicaService: Sendable {
     /// - Throws: `ReplicaError` when the member is not serving (storage failed, shut down).
     func read(_ consistency: ReadConsistency) async throws(ReplicaError) -> TreeView
 
+    /// A view of the tree when one can be given without waiting, else nil.
+    ///
+    /// Why: most reads find every committed write already applied; answering them on the
+    /// caller's thread spares a task and a suspension per request. The view obeys the
+    /// same rule as `read`: a `linearizable` view reflects every write committed before
+    /// the call. nil means "call `read`", never "no data".
+    /// - Throws: `ReplicaError` when the member is not serving (storage failed, shut down).
+    func readNow(_ consistency: ReadConsistency) throws(ReplicaError) -> TreeView?
+
     /// Extends a session's deadline (not logged); returns the remaining ms.
     ///
     /// - Throws: `ReplicaError.Code.sessionExpired` for an unknown session or one whose
@@ -45,6 +54,11 @@ public protocol ReplicaService: Sendable {
 }
 
 extension ReplicaService {
+    /// Never answers at once: every read goes through `read`.
+    public func readNow(_ consistency: ReadConsistency) throws(ReplicaError) -> TreeView? {
+        nil
+    }
+
     /// Proposes `.openSession` with a random id; see the requirement's documentation.
     public func openSession(ttlMs: Int64) async throws(ReplicaError) -> Committed {
         var generator = SystemRandomNumberGenerator()

@@ -1,3 +1,4 @@
+import PaddockStorage
 import RaftCore
 import ZNodeTree
 
@@ -72,8 +73,9 @@ struct ReplicaState: Sendable {
     var readWaiters: [ReadWaiter] = []
     var sessions = SessionDeadlines()
     var counters = ReplicaCounters()
-    /// A serialized snapshot handed back by the snapshot thread for the writer to store.
-    var finishedSnapshot: (index: LogIndex, bytes: [UInt8])?
+    /// A snapshot serialized and compressed by the snapshot thread for the writer to store,
+    /// or the error that stopped it.
+    var finishedSnapshot: Result<PreparedSnapshot, StorageError>?
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// The error a request gets when the member does not serve, nil when it does.

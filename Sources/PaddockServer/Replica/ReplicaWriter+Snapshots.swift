@@ -19,10 +19,13 @@ extension ReplicaWriter {
         let replica = self.replica
         let done = snapshotDone
         let thread = Thread {
-            let bytes = copy.snapshot()
-            let index = LogIndex(copy.lastApplied.rawValue)
+            // Serializing and compressing grow with the tree; both stay off the writer.
+            let record = SnapshotRecord(
+                index: LogIndex(copy.lastApplied.rawValue), term: SingleNodeReplica.term, configuration: [],
+                data: copy.snapshot())
+            let prepared = Result { () throws(StorageError) in try PreparedSnapshot(record) }
             let wake = replica.shared.withLock { state in
-                state.finishedSnapshot = (index, bytes)
+                state.finishedSnapshot = prepared
                 let wake = state.writerIdle
                 state.writerIdle = false
                 return wake
@@ -38,7 +41,8 @@ extension ReplicaWriter {
     /// keeping `snapshotLogTailEntries` entries.
     ///
     /// Both run on the writer thread because the store has one connection owned by it;
-    /// the serialization (the part that grows with the tree) was done off it. A failure is
+    /// serialization and compression (the parts that grow with the tree) were done off it,
+    /// so the writer only inserts the prepared row. A failure is
     /// a storage failure: the replica stops serving.
     func storeFinishedSnapshot() {
         guard snapshotInFlight else { return }
@@ -52,29 +56,38 @@ extension ReplicaWriter {
         snapshotDone.wait()
         snapshotInFlight = false
         if case .failed = replica.shared.withLock({ $0.phase }) { return }
+        let prepared: PreparedSnapshot
+        switch finished {
+        case .success(let snapshot):
+            prepared = snapshot
+        case .failure(let error):
+            fail(ReplicaError(code: .storage, message: "compressing a snapshot failed: \(error)"), batch: [])
+            return
+        }
         let compactThrough = LogIndex(
-            finished.index.rawValue - min(finished.index.rawValue, UInt64(options.snapshotLogTailEntries))
+            prepared.index.rawValue - min(prepared.index.rawValue, UInt64(options.snapshotLogTailEntries))
         )
         do {
-            try log.saveSnapshot(
-                SnapshotRecord(index: finished.index, term: SingleNodeReplica.term, configuration: [], data: finished.bytes)
-            )
+            try log.saveSnapshot(prepared)
             if compactThrough > .zero {
                 try log.compact(through: compactThrough)
             }
         } catch {
-            fail(ReplicaError(code: .storage, message: "storing the snapshot at \(finished.index) failed: \(error)"), batch: [])
+            fail(ReplicaError(code: .storage, message: "storing the snapshot at \(prepared.index) failed: \(error)"), batch: [])
             return
         }
-        snapshotIndex = finished.index
+        snapshotIndex = prepared.index
         replica.shared.withLock { state in
             state.counters.snapshotsSaved += 1
-            state.counters.lastSnapshotIndex = finished.index
+            state.counters.lastSnapshotIndex = prepared.index
             if compactThrough > .zero { state.counters.compactedThrough = compactThrough }
         }
         logger.info(
             "snapshot stored",
-            metadata: ["index": "\(finished.index)", "bytes": "\(finished.bytes.count)", "compactedThrough": "\(compactThrough)"]
+            metadata: [
+                "index": "\(prepared.index)", "bytes": "\(prepared.dataBytes)", "compressedBytes": "\(prepared.compressedBytes)",
+                "compactedThrough": "\(compactThrough)",
+            ]
         )
         startSnapshotIfDue()
     }

@@ -147,14 +147,7 @@ public final class SingleNodeReplica: ReplicaService {
     /// may be ordered after the read. With Raft the read index must also be confirmed by a
     /// quorum heartbeat (Raft §6.4); that step is empty here.
     public func read(_ consistency: ReadConsistency) async throws(ReplicaError) -> TreeView {
-        let fast: Result<TreeView, ReplicaError>? = shared.withLock { state in
-            if let refusal = state.refusal { return .failure(refusal) }
-            if consistency == .serializable || state.appliedIndex >= state.committedIndex {
-                return .success(TreeView(tree: state.tree))
-            }
-            return nil
-        }
-        if let fast { return try fast.get() }
+        if let view = try readNow(consistency) { return view }
         let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Result<TreeView, ReplicaError>, Never>) in
             let immediate: Result<TreeView, ReplicaError>? = shared.withLock { state in
                 if let refusal = state.refusal { return .failure(refusal) }
@@ -165,6 +158,19 @@ public final class SingleNodeReplica: ReplicaService {
             if let immediate { reply.resume(returning: immediate) }
         }
         return try outcome.get()
+    }
+
+    /// See `ReplicaService.readNow`: the published tree when the read needs no wait
+    /// (serializable, or everything committed is applied), under the same rule as `read`.
+    public func readNow(_ consistency: ReadConsistency) throws(ReplicaError) -> TreeView? {
+        let fast: Result<TreeView, ReplicaError>? = shared.withLock { state in
+            if let refusal = state.refusal { return .failure(refusal) }
+            if consistency == .serializable || state.appliedIndex >= state.committedIndex {
+                return .success(TreeView(tree: state.tree))
+            }
+            return nil
+        }
+        return try fast?.get()
     }
 
     /// See `ReplicaService.keepAlive`: a full TTL from now, never logged.

@@ -15,7 +15,9 @@ final class FakeReplica: ReplicaService {
 
     private let state = Mutex(State())
 
-    init() {}
+    init(defersReads: Bool = false) {
+        self.defersReads = defersReads
+    }
 
     func propose(_ command: Command, idempotencyKey: String?) async throws(ReplicaError) -> Committed {
         let outcome: Result<Committed, ReplicaError> = state.withLock { state in
@@ -29,6 +31,18 @@ final class FakeReplica: ReplicaService {
             }
             let entry = Entry(zxid: zxid, timeMs: state.timeMs, idempotencyKey: idempotencyKey, command: command)
             return .success(Committed(zxid: zxid, result: state.tree.apply(entry).result))
+        }
+        return try outcome.get()
+    }
+
+    /// When true, `readNow` answers nil, so reads take the waiting path.
+    let defersReads: Bool
+
+    func readNow(_ consistency: ReadConsistency) throws(ReplicaError) -> TreeView? {
+        if defersReads { return nil }
+        let outcome: Result<TreeView, ReplicaError> = state.withLock { state in
+            if let failure = state.failure { return .failure(failure) }
+            return .success(TreeView(tree: state.tree))
         }
         return try outcome.get()
     }

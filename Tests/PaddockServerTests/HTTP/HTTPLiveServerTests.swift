@@ -6,12 +6,14 @@ import Testing
 
 /// A few tests on a real server bound to 127.0.0.1 on a port the system picks.
 @Suite struct HTTPLiveServerTests {
-    static func withServer(limits: Limits = .default, _ body: (Int) async throws -> Void) async throws {
+    static func withServer(
+        limits: Limits = .default, replica: FakeReplica = FakeReplica(), _ body: (Int) async throws -> Void
+    ) async throws {
         var limits = limits
         // Bounds every wait of these tests, yet long enough for a client task delayed by a
         // busy machine (other suites may block the cooperative pool for seconds).
         limits.idleTimeoutMs = min(limits.idleTimeoutMs, 30_000)
-        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: FakeReplica(), limits: limits)
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: replica, limits: limits)
         #expect(server.port > 0)
         do {
             try await body(server.port)
@@ -37,6 +39,28 @@ import Testing
             #expect(responses[1].body.contains("\"data\":\"one\""))
             #expect(responses[3].body.contains("\"data\":\"two\""))
             #expect(responses[4].headers["content-type"] == "application/problem+json")
+        }
+    }
+
+    /// Reads answered on the event loop nest inside pipelined deliveries up to a depth,
+    /// then continue on a fresh loop turn; either way every answer comes, in order.
+    @Test(arguments: [false, true])
+    func longPipelineOfReadsAnswersEveryRequestInOrder(defersReads: Bool) async throws {
+        let replica = FakeReplica(defersReads: defersReads)
+        try await Self.withServer(replica: replica) { port in
+            let create = "POST /v1/nodes/p HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"data\":\"v\"}"
+            let reads = (0..<60).map { index in
+                index % 3 == 2 ? "GET /v1/nodes/missing\(index) HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /v1/nodes/p HTTP/1.1\r\nHost: x\r\n\r\n"
+            }
+            let (responses, closed) = try await RawHTTPClient.exchange(port: port, create + reads.joined(), count: 61)
+            #expect(!closed)
+            #expect(responses.count == 61)
+            #expect(responses.first?.status == 201)
+            let expected = (0..<60).map { $0 % 3 == 2 ? 404 : 200 }
+            #expect(responses.dropFirst().map(\.status) == expected)
+            #expect(responses.dropFirst().enumerated().allSatisfy { index, response in
+                index % 3 == 2 ? response.body.contains("missing\(index)") : response.body.contains("\"data\":\"v\"")
+            })
         }
     }
 

@@ -69,6 +69,7 @@ final class FaultyLog: ReplicaLog, @unchecked Sendable {
     }
 
     func saveSnapshot(_ snapshot: SnapshotRecord) throws(StorageError) { try store.saveSnapshot(snapshot) }
+    func saveSnapshot(_ snapshot: PreparedSnapshot) throws(StorageError) { try store.saveSnapshot(snapshot) }
     func compact(through: LogIndex) throws(StorageError) { try store.compact(through: through) }
     var lastIndex: LogIndex { store.lastIndex }
     func close() { store.close() }

@@ -38,6 +38,22 @@ import ZNodeTree
         #expect(error.code == .nodeExists)
     }
 
+    @Test(arguments: [ReadConsistency.linearizable, .serializable])
+    func readNowSeesEveryAcknowledgedWriteAndRefusesAfterShutdown(_ consistency: ReadConsistency) async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let replica = try startReplica(dir)
+        let created = try await replica.propose(createCommand("/now", "seen"), idempotencyKey: nil)
+        // Nothing is committed and unapplied once the write was answered: no wait needed.
+        let view = try #require(try replica.readNow(consistency))
+        #expect(view.zxid >= created.zxid)
+        #expect(view.tree.node(at: path("/now"))?.data == Array("seen".utf8))
+        await replica.shutdown()
+        #expect(throws: ReplicaError(code: .shuttingDown, message: "the member is shutting down")) {
+            _ = try replica.readNow(consistency)
+        }
+    }
+
     @Test func concurrentProposalsShareTransactions() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
