@@ -57,12 +57,17 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Parses a whole document from UTF-8 bytes.
     ///
-    /// - Parameter depthMax: the deepest nesting accepted (arrays and objects), so hostile
-    ///   input cannot exhaust the stack.
+    /// - Parameters:
+    ///   - depthMax: the deepest nesting accepted (arrays and objects), so hostile
+    ///     input cannot exhaust the stack.
+    ///   - objectMembersMax: the most members one object may have (arrays are not
+    ///     limited), so servers can refuse bodies built to make key bookkeeping costly.
     /// - Throws: `JSONParseError` with the byte offset and what was expected.
-    public init(parsing bytes: some Collection<UInt8>, depthMax: Int = 32) throws(JSONParseError) {
+    public init(
+        parsing bytes: some Collection<UInt8>, depthMax: Int = 32, objectMembersMax: Int = .max
+    ) throws(JSONParseError) {
         let array = Array(bytes)
-        var parser = JSONParser(bytes: array, depthMax: depthMax)
+        var parser = JSONParser(bytes: array, depthMax: depthMax, objectMembersMax: objectMembersMax)
         self = try parser.parseDocument()
     }
 }
@@ -87,12 +92,14 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 struct JSONParser {
     let bytes: [UInt8]
     let depthMax: Int
+    let objectMembersMax: Int
     var index = 0
     var depth = 0
 
-    init(bytes: [UInt8], depthMax: Int) {
+    init(bytes: [UInt8], depthMax: Int, objectMembersMax: Int = .max) {
         self.bytes = bytes
         self.depthMax = depthMax
+        self.objectMembersMax = objectMembersMax
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -148,6 +155,7 @@ struct JSONParser {
         try enter()
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        var seenKeys: Set<String> = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -160,7 +168,10 @@ struct JSONParser {
                 throw fail("expected a string key")
             }
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) { throw fail("duplicate key \"\(key)\"") }
+            guard members.count < objectMembersMax else {
+                throw fail("an object has more than \(objectMembersMax) members")
+            }
+            guard seenKeys.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw fail("expected ':' after an object key")

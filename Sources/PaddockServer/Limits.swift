@@ -1,3 +1,5 @@
+import ZNodeTree
+
 /// Every bound a Paddock member enforces, in one place.
 ///
 /// Why one value: a limit scattered through handlers is a limit nobody can find, tune or
@@ -6,17 +8,22 @@
 /// the server keeps serving. The replica reads the session, proposal and TTL limits.
 ///
 /// Invariants (checked by `validate()`): every limit is positive, `sessionTTLMinMs <=
-/// sessionTTLMaxMs`, and `requestBodyBytesMax` leaves room for the largest data value.
+/// sessionTTLMaxMs`, `requestBodyBytesMax` leaves room for the largest data value, and
+/// the limits with an upper bound (`dataBytesMax`, `pathBytesMax`, `requestBodyBytesMax`,
+/// `idleTimeoutMs`, `proposalWaitMs`) stay under it, so derived sizes and timer amounts
+/// cannot overflow.
 public struct Limits: Sendable, Equatable {
     /// Largest znode data value, in bytes (default 1 MiB, ZooKeeper's `jute.maxbuffer`).
     ///
     /// Past it: 413 `TooLarge`, nothing proposed.
     public var dataBytesMax: Int = 1_048_576
 
-    /// Largest znode path, in UTF-8 bytes after percent-decoding (default 1,024).
+    /// Largest znode path, in UTF-8 bytes after percent-decoding (default 1,024, at most
+    /// `ZNodeTree.Limits.pathBytesCeiling`, 4,096).
     ///
-    /// Past it: 400 `InvalidPath`, nothing proposed. A sequential suffix that pushes a
-    /// created path past it is refused by the tree with `InvalidPath`.
+    /// Past it: 400 `InvalidPath`, nothing proposed. A sequential create counts its
+    /// 10-digit suffix: the path plus 10 bytes must fit. Only the HTTP layer enforces this
+    /// limit, so changing it never changes how stored entries apply.
     public var pathBytesMax: Int = 1024
 
     /// Largest request body, in bytes (default `dataBytesMax * 4/3 + 64 KiB`, room for a
@@ -57,7 +64,8 @@ public struct Limits: Sendable, Equatable {
     public var connectionsMax: Int = 10_000
 
     /// How long a connection may stay without a request before it is closed, in ms
-    /// (default 60 s). A request being served does not count as idle.
+    /// (default 60 s). A request being served does not count as idle; a request whose
+    /// bytes stop arriving for this long is answered 408 `RequestTimeout` and closed.
     public var idleTimeoutMs: Int64 = 60_000
 
     /// Shortest session TTL a client may ask for, in ms (default 1 s).
@@ -86,6 +94,16 @@ public struct Limits: Sendable, Equatable {
     /// Past it: 503 `Unavailable` with `Retry-After`, nothing proposed.
     public var pendingProposalsMax: Int = 10_000
 
+    /// The most `dataBytesMax` may be (1 GiB).
+    public static let dataBytesCeiling = 1 << 30
+
+    /// The most `requestBodyBytesMax` may be (2 GiB); a log entry may be twice this.
+    public static let requestBodyBytesCeiling = 1 << 31
+
+    /// The most `idleTimeoutMs` and `proposalWaitMs` may be, in ms (one day); larger
+    /// values would overflow a timer in nanoseconds and serve no purpose.
+    public static let waitMsCeiling: Int64 = 86_400_000
+
     /// The documented defaults.
     public init() {}
 
@@ -94,8 +112,12 @@ public struct Limits: Sendable, Equatable {
 
     /// The body size that fits a base64 value of `dataBytesMax` bytes inside JSON:
     /// `dataBytesMax * 4/3` rounded up, plus 64 KiB for the JSON around it.
+    /// Saturates at `Int.max` rather than overflowing, so that `validate()` can refuse a
+    /// too-large `dataBytesMax` instead of the computation trapping.
     public static func requestBodyBytesMax(dataBytesMax: Int) -> Int {
-        (dataBytesMax * 4 + 2) / 3 + 65_536
+        let (scaled, overflow) = dataBytesMax.multipliedReportingOverflow(by: 4)
+        guard !overflow, scaled <= Int.max - 3 * 65_536 - 2 else { return .max }
+        return (scaled + 2) / 3 + 65_536
     }
 
     /// Checks the invariants, for limits taken from flags or a file.
@@ -115,6 +137,20 @@ public struct Limits: Sendable, Equatable {
         ]
         for (name, value) in positive where value <= 0 {
             throw LimitsError(field: name, message: "\(name) must be positive, got \(value)")
+        }
+        let bounded: [(String, Int64, Int64)] = [
+            ("dataBytesMax", Int64(dataBytesMax), Int64(Self.dataBytesCeiling)),
+            ("requestBodyBytesMax", Int64(requestBodyBytesMax), Int64(Self.requestBodyBytesCeiling)),
+            ("idleTimeoutMs", idleTimeoutMs, Self.waitMsCeiling),
+            ("proposalWaitMs", proposalWaitMs, Self.waitMsCeiling),
+        ]
+        for (name, value, ceiling) in bounded where value > ceiling {
+            throw LimitsError(field: name, message: "\(name) must be at most \(ceiling), got \(value)")
+        }
+        if pathBytesMax > ZNodeTree.Limits.pathBytesCeiling {
+            throw LimitsError(
+                field: "pathBytesMax",
+                message: "pathBytesMax (\(pathBytesMax)) exceeds the hard maximum of \(ZNodeTree.Limits.pathBytesCeiling)")
         }
         if sessionTTLMinMs > sessionTTLMaxMs {
             throw LimitsError(

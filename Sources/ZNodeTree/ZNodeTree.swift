@@ -22,13 +22,21 @@ public struct ZNodeTree: Sendable {
         /// oldest are forgotten first.
         public var idempotencyKeysMax: Int
         /// The longest path in UTF-8 bytes a create may produce, counting a sequential
-        /// suffix (1,024 by default, ZooKeeper's rule). Longer → InvalidPath.
+        /// suffix (`pathBytesCeiling` by default). Longer → InvalidPath.
+        ///
+        /// Why not the member's configurable path limit: the tree applies entries again
+        /// at every restart, so what it accepts must not depend on today's flags. Members
+        /// enforce their configurable (smaller) limit before proposing.
         public var pathBytesMax: Int
+
+        /// The fixed hard maximum of a path, in UTF-8 bytes (4,096): the tree's default
+        /// `pathBytesMax`, and the most a member's configurable path limit may be.
+        public static let pathBytesCeiling = 4_096
 
         /// Limits with the documented defaults unless given.
         public init(
             idempotencyRetentionMs: Int64 = 600_000, idempotencyKeysMax: Int = 100_000,
-            pathBytesMax: Int = 1024
+            pathBytesMax: Int = Limits.pathBytesCeiling
         ) {
             precondition(idempotencyRetentionMs >= 0, "idempotencyRetentionMs \(idempotencyRetentionMs) < 0")
             precondition(idempotencyKeysMax >= 0, "idempotencyKeysMax \(idempotencyKeysMax) < 0")
@@ -86,6 +94,11 @@ public struct ZNodeTree: Sendable {
 
     /// The number of nodes, counting the root.
     public var nodeCount: Int { nodes.count }
+
+    /// The largest `timeMs` of any entry applied (`Int64.min` before any), kept in the
+    /// snapshot. A member stamps new entries no earlier than this, so entry times never
+    /// go backwards across a restart even when the wall clock did.
+    public var newestEntryTimeMs: Int64 { idempotency.newestTimeMs }
 
     // MARK: Sessions
 

@@ -6,6 +6,8 @@ struct Paddock: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paddock",
         abstract: "A replicated coordination service spoken to over HTTP/JSON.",
-        subcommands: [ServeCommand.self, BenchFsyncCommand.self]
+        subcommands: [
+            ServeCommand.self, CheckHistoryCommand.self, SimulateCommand.self, BenchFsyncCommand.self,
+        ]
     )
 }

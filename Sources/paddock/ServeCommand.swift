@@ -40,13 +40,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Entries kept in the log behind a snapshot.")
     var snapshotTail = 1_000
 
-    @Option(help: "Largest znode data value in bytes.")
+    @Option(help: "Largest znode data value in bytes (at most 1 GiB).")
     var dataMaxBytes = Limits.default.dataBytesMax
 
-    @Option(help: "Longest znode path in UTF-8 bytes.")
+    @Option(help: "Longest znode path in UTF-8 bytes, a sequential suffix included (at most 4096).")
     var pathMaxBytes = Limits.default.pathBytesMax
 
-    @Option(help: "Largest request body in bytes (default: room for a base64 data value of --data-max-bytes).")
+    @Option(help: "Largest request body in bytes (default: room for a base64 data value of --data-max-bytes; at most 2 GiB).")
     var bodyMaxBytes: Int?
 
     @Option(help: "Largest total request header size in bytes.")
@@ -67,13 +67,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most client connections open at once.")
     var connectionsMax = Limits.default.connectionsMax
 
-    @Option(help: "Close a connection idle this long, in ms.")
+    @Option(help: "Close a connection idle this long, in ms (at most one day).")
     var idleTimeoutMs = Limits.default.idleTimeoutMs
 
     @Option(help: "Most proposals waiting to commit before writes get 503.")
     var pendingProposalsMax = Limits.default.pendingProposalsMax
 
-    @Option(help: "How long a write waits for its commit before a 503, in ms.")
+    @Option(help: "How long a write waits for its commit before a 503, in ms (at most one day).")
     var proposalWaitMs = Limits.default.proposalWaitMs
 
     @Option(help: "Shortest session TTL a client may ask for, in ms.")

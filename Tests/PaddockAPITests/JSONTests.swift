@@ -18,6 +18,13 @@ import ZNodeTree
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(text.utf8)) }
     }
 
+    @Test func capsObjectMembersButNotArrayElements() throws {
+        let object = "{" + (0..<5).map { "\"k\($0)\":[1,2,3,4,5,6]" }.joined(separator: ",") + "}"
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: Array(object.utf8), objectMembersMax: 4) }
+        let value = try JSONValue(parsing: Array(object.utf8), objectMembersMax: 5)
+        #expect(value["k4"] == .array((1...6).map { .number("\($0)") }))
+    }
+
     @Test func refusesInvalidUTF8InStrings() {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xFF, 0x22]) }
     }

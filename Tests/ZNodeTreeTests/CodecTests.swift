@@ -237,7 +237,7 @@ import ZNodeTree
 
     /// A snapshot of a tree with only the root, written by hand from the format comment.
     static func rootOnly(version: Int64 = 0, sequenceNext: Int64 = 0, kind: UInt8 = 0) -> [UInt8] {
-        Array("PDKS".utf8) + [1] + signed(600_000) + varint(100_000) + varint(1024)
+        Array("PDKS".utf8) + [1] + signed(600_000) + varint(100_000) + varint(4_096)
             + [0]  // lastApplied
             + [0]  // sessions
             + [1, 1, 0x2F, 0]  // one node: "/", empty data

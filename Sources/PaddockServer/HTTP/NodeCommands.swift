@@ -6,6 +6,8 @@ import ZNodeTree
 enum NodeCommands {
     /// Fields of a create (besides `op` and `path` in a transaction).
     static let createFields: Set<String> = ["data", "encoding", "kind", "session", "ttl", "parents"]
+    /// Bytes a sequential create appends to its path (the counter as 10 digits).
+    static let sequenceSuffixBytes = 10
     /// Fields of a set.
     static let setFields: Set<String> = ["data", "encoding", "version"]
 
@@ -46,6 +48,12 @@ enum NodeCommands {
         guard let kind = NodeKind(rawValue: kindName) else {
             let names = NodeKind.allCases.map(\.rawValue).joined(separator: ", ")
             throw fields.reject("\"kind\" must be one of \(names), got \"\(kindName)\"")
+        }
+        let pathBytes = path.string.utf8.count
+        if kind.isSequential, pathBytes + sequenceSuffixBytes > limits.pathBytesMax {
+            throw fields.reject(
+                "a sequential path gets a \(sequenceSuffixBytes)-digit suffix: \(pathBytes) + \(sequenceSuffixBytes) bytes exceeds the limit of \(limits.pathBytesMax)",
+                code: .invalidPath)
         }
         var ttlMs: Int64?
         if let ttl = fields.value("ttl") {

@@ -8,11 +8,21 @@ import ZNodeTree
 /// Media types: `application/json` (and `+json`) → fields; `application/x-www-form-urlencoded`
 /// (what `curl -d` sends) → fields, all text; `application/octet-stream` and `text/plain` →
 /// raw data. An empty body is an empty set of fields whatever its type.
+///
+/// `curl -d '{"data":"x"}'` labels its JSON as a form; a form body whose first
+/// non-blank byte is `{` is therefore read as JSON (no form field name starts with `{` here:
+/// every accepted field name is a plain word).
 enum RequestBody {
     /// Members of a JSON object or a form.
     case fields([(key: String, value: JSONValue)], isForm: Bool)
     /// The bytes as they came.
     case raw([UInt8])
+
+    /// The most members one JSON object (at any depth) or one form may have. Accepted
+    /// bodies have a handful of fields; the cap keeps a hostile body from costing more
+    /// than its size. Transaction `ops` arrays are not limited by it (they have their own
+    /// `txnOpsMax`).
+    static let fieldsMax = 256
 
     /// Decodes the body of `request`.
     ///
@@ -32,6 +42,8 @@ enum RequestBody {
         switch contentType {
         case _ where isJSON:
             self = .fields(try Self.jsonObject(body), isForm: false)
+        case "application/x-www-form-urlencoded" where Self.startsWithBrace(body):
+            self = .fields(try Self.jsonObject(body), isForm: false)
         case "application/x-www-form-urlencoded":
             self = .fields(try Self.form(body), isForm: true)
         case _ where isRaw && acceptsRaw:
@@ -44,6 +56,12 @@ enum RequestBody {
                 .unsupportedMediaType,
                 "Content-Type \(contentType.isEmpty ? "(none)" : "\"\(contentType)\"") is not accepted here; send \(accepted)")
         }
+    }
+
+    /// Whether the first byte that is not JSON whitespace is `{`.
+    static func startsWithBrace(_ body: ByteBuffer) -> Bool {
+        let first = body.readableBytesView.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+        return first == UInt8(ascii: "{")
     }
 
     /// Parses a body that must be one JSON object.
@@ -59,7 +77,7 @@ enum RequestBody {
     static func json(_ body: ByteBuffer) throws(RequestRejection) -> JSONValue {
         do {
             return try body.withUnsafeReadableBytes { buffer throws(JSONParseError) in
-                try JSONValue(parsing: buffer)
+                try JSONValue(parsing: buffer, objectMembersMax: fieldsMax)
             }
         } catch {
             throw RequestRejection(.badRequest, error.description)
@@ -71,6 +89,7 @@ enum RequestBody {
     static func form(_ body: ByteBuffer) throws(RequestRejection) -> [(key: String, value: JSONValue)] {
         let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
         var members: [(key: String, value: JSONValue)] = []
+        var seenNames: Set<String> = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let nameBytes = PercentDecoding.decode(parts[0], plusAsSpace: true),
@@ -83,7 +102,10 @@ enum RequestBody {
                 throw RequestRejection(
                     .badRequest, "form field \"\(name)\" is not UTF-8 text; send raw bytes as application/octet-stream or use encoding=base64")
             }
-            guard !members.contains(where: { $0.key == name }) else {
+            guard members.count < fieldsMax else {
+                throw RequestRejection(.badRequest, "a form body has at most \(fieldsMax) fields")
+            }
+            guard seenNames.insert(name).inserted else {
                 throw RequestRejection(.badRequest, "form field \"\(name)\" is given twice")
             }
             members.append((name, .string(value)))

@@ -16,7 +16,10 @@ enum TxnHandler {
             guard request.body.readableBytes > 0 else {
                 throw RequestRejection(.badRequest, "the body must be a JSON object {\"ops\": [...]}")
             }
-            guard request.contentType == "application/json" || request.contentType == nil else {
+            // `curl -d` labels JSON as a form; read it as JSON, as the node handlers do.
+            let isFormLabelledJSON = request.contentType == "application/x-www-form-urlencoded"
+                && RequestBody.startsWithBrace(request.body)
+            guard request.contentType == "application/json" || request.contentType == nil || isFormLabelledJSON else {
                 throw RequestRejection(.unsupportedMediaType, "a transaction is sent as application/json")
             }
             let body = try FieldReader(RequestBody.jsonObject(request.body), allowed: ["ops"])

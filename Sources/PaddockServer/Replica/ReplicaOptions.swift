@@ -34,6 +34,10 @@ public struct ReplicaOptions: Sendable, Equatable {
     public var expiryTickMs: Int
     /// The limits a fresh tree is created with (idempotency retention, path bytes). A
     /// recovered tree keeps the ones stored in its snapshot, as every replica must agree.
+    ///
+    /// These are a protocol value, not a flag: entries are applied again after every
+    /// restart and must give the same results, so a store must always be opened with
+    /// the same tree limits. `init(limits:)` leaves the defaults; tests may shrink them.
     public var treeLimits: ZNodeTree.Limits
 
     /// Options with the documented defaults, or the values given.
@@ -70,16 +74,19 @@ public struct ReplicaOptions: Sendable, Equatable {
         self.treeLimits = treeLimits
     }
 
-    /// Options that follow the member's `Limits` (pending proposals, sessions, path bytes,
-    /// an entry bound of twice the largest request body) with the given snapshot cadence.
+    /// Options that follow the member's `Limits` (pending proposals, sessions, an entry
+    /// bound of twice the largest request body, a pending-bytes bound of at least two such
+    /// entries) with the given snapshot cadence. The tree
+    /// keeps its default limits: the configurable path limit is enforced by the HTTP layer.
     public init(limits: Limits, snapshotIntervalEntries: Int = 10_000, snapshotLogTailEntries: Int = 1_000) {
+        let entryBytesMax = max(8 * 1_048_576, 2 * limits.requestBodyBytesMax)
         self.init(
             snapshotIntervalEntries: snapshotIntervalEntries,
             snapshotLogTailEntries: snapshotLogTailEntries,
             pendingProposalsMax: limits.pendingProposalsMax,
             sessionsMax: limits.sessionsMax,
-            entryBytesMax: max(8 * 1_048_576, 2 * limits.requestBodyBytesMax),
-            treeLimits: ZNodeTree.Limits(pathBytesMax: limits.pathBytesMax)
+            entryBytesMax: entryBytesMax,
+            pendingBytesMax: max(256 * 1_048_576, 2 * entryBytesMax)
         )
     }
 }

@@ -47,7 +47,8 @@ enum ReplicaRecovery {
             snapshotIndex = snapshot.index
         }
         var lastIndex = snapshotIndex
-        var lastTimeMs: Int64 = 0
+        // The snapshot remembers the newest entry time, for when no entry follows it.
+        var lastTimeMs = max(0, tree.newestEntryTimeMs)
         var replayed = 0
         for stored in recovered.entries {
             guard stored.index == lastIndex.next else {

@@ -16,6 +16,9 @@ struct BadInput: CustomStringConvertible, Sendable {
     var status: Int
     var code: String
     var opIndex: Int64?
+    /// Whether the request is valid HTTP and the refusal comes from the tree (one
+    /// proposal), rather than from the HTTP layer (none).
+    var reachesTree = false
 
     var description: String { "\(method) \(target.prefix(60)) \(json?.prefix(60) ?? "")" }
 }
@@ -69,10 +72,10 @@ private let unknownSession = "00000000000000aa"
         BadInput(method: "PUT", target: "/v1/nodes/a", body: Array("<p>".utf8), contentType: "text/html", status: 415, code: "UnsupportedMediaType"),
         BadInput(method: "GET", target: "/v1/nodes/a?encoding=hex", status: 400, code: "BadRequest"),
         // Sessions.
-        BadInput(method: "POST", target: "/v1/nodes/e", json: #"{"kind":"ephemeral","session":"\#(unknownSession)"}"#, status: 410, code: "SessionExpired"),
+        BadInput(method: "POST", target: "/v1/nodes/e", json: #"{"kind":"ephemeral","session":"\#(unknownSession)"}"#, status: 410, code: "SessionExpired", reachesTree: true),
         BadInput(method: "POST", target: "/v1/nodes/e", json: #"{"kind":"ephemeral","session":"xyz"}"#, status: 400, code: "BadRequest"),
         BadInput(method: "POST", target: "/v1/sessions/\(unknownSession)/keepalive", status: 410, code: "SessionExpired"),
-        BadInput(method: "DELETE", target: "/v1/sessions/\(unknownSession)", status: 410, code: "SessionExpired"),
+        BadInput(method: "DELETE", target: "/v1/sessions/\(unknownSession)", status: 410, code: "SessionExpired", reachesTree: true),
         BadInput(method: "GET", target: "/v1/sessions/\(unknownSession)", status: 410, code: "SessionExpired"),
         BadInput(method: "GET", target: "/v1/sessions/nothex", status: 400, code: "BadRequest"),
         BadInput(method: "POST", target: "/v1/sessions", json: #"{"ttl":"10x"}"#, status: 400, code: "BadRequest"),
@@ -85,7 +88,7 @@ private let unknownSession = "00000000000000aa"
         BadInput(method: "PUT", target: "/v1/nodes/a?version=99999999999999999999", json: #"{"data":"x"}"#, status: 400, code: "BadRequest"),
         BadInput(method: "DELETE", target: "/v1/nodes/a?version=1.5", status: 400, code: "BadRequest"),
         BadInput(method: "DELETE", target: "/v1/nodes/a?version=", status: 400, code: "BadRequest"),
-        BadInput(method: "DELETE", target: "/v1/nodes/a?version=1", status: 409, code: "BadVersion"),
+        BadInput(method: "DELETE", target: "/v1/nodes/a?version=1", status: 409, code: "BadVersion", reachesTree: true),
         // Routes, methods, bodies, query.
         BadInput(method: "GET", target: "/v1/nope", status: 404, code: "NotFound"),
         BadInput(method: "PATCH", target: "/v1/nodes/a", status: 405, code: "MethodNotAllowed"),
@@ -102,7 +105,7 @@ private let unknownSession = "00000000000000aa"
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c"},{"op":"rename","path":"/d"}]}"#, status: 400, code: "BadRequest", opIndex: 1),
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c","bogus":1}]}"#, status: 400, code: "BadRequest", opIndex: 0),
         BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":{}}"#, status: 400, code: "BadRequest"),
-        BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c"},{"op":"delete","path":"/a","version":7}]}"#, status: 409, code: "BadVersion", opIndex: 1),
+        BadInput(method: "POST", target: "/v1/txn", json: #"{"ops":[{"op":"create","path":"/c"},{"op":"delete","path":"/a","version":7}]}"#, status: 409, code: "BadVersion", opIndex: 1, reachesTree: true),
     ]
 
     @Test(arguments: cases)
@@ -111,6 +114,7 @@ private let unknownSession = "00000000000000aa"
         let setup = await api.send(.POST, "/v1/nodes/a", json: #"{"data":"orig"}"#)
         #expect(setup.status == 201)
         let before = api.replica.tree
+        let proposalsBefore = api.replica.proposalCount
         let response = await api.send(
             HTTPMethod(rawValue: input.method), input.target, json: input.json, body: input.body,
             contentType: input.contentType, headers: input.headers)
@@ -120,6 +124,7 @@ private let unknownSession = "00000000000000aa"
         #expect(response.json?["status"]?.int64Value == Int64(input.status))
         #expect(response.json?["opIndex"]?.int64Value == input.opIndex)
         if input.status == 405 { #expect(response.headers.first(name: "Allow") != nil) }
+        #expect(api.replica.proposalCount == proposalsBefore + (input.reachesTree ? 1 : 0))
         // Nothing changed: the same nodes, the same data and stat, no new session.
         let after = api.replica.tree
         #expect(after.nodeCount == before.nodeCount)

@@ -48,6 +48,22 @@ import ZNodeTree
         #expect(gone.string("type") == "https://paddock.dev/errors/NoNode")
     }
 
+    /// `curl -d '{"data":"x"}'` sends JSON labelled as a form: it is read as JSON.
+    @Test func jsonLabelledAsFormIsReadAsJSON() async {
+        let api = APIHarness()
+        let form = "application/x-www-form-urlencoded"
+        let created = await api.send(.POST, "/v1/nodes/j", body: Array(#" {"data":"hello","kind":"sequential"}"#.utf8), contentType: form)
+        #expect(created.status == 201)
+        #expect(created.string("path") == "/j0000000000")
+        let set = await api.send(.PUT, "/v1/nodes/j0000000000", body: Array(#"{"data":"world"}"#.utf8), contentType: form)
+        #expect(set.status == 200)
+        #expect(await api.send(.GET, "/v1/nodes/j0000000000").string("data") == "world")
+        let broken = await api.send(.POST, "/v1/nodes/k", body: Array(#"{"data":"#.utf8), contentType: form)
+        #expect(broken.status == 400)
+        #expect(broken.code == "BadRequest")
+        #expect(await api.send(.GET, "/v1/nodes/k").status == 404)
+    }
+
     @Test func formRawAndBase64Bodies() async {
         let api = APIHarness()
         let form = await api.send(.POST, "/v1/nodes/f", body: Array("data=hello+world%21".utf8), contentType: "application/x-www-form-urlencoded")

@@ -139,7 +139,18 @@ final class CrashRun: Sendable {
                 "counter /w\(writer): acknowledged v\(ledger.counterVersion) \(ledger.counterData), found \(String(describing: counter))")
             checked += 1
         }
-        #expect(checked >= acknowledgedAtKill / 2)
+        // Every acknowledged create and every counter was read back, and the ledgers
+        // account for every acknowledged request (the counter's create, the child
+        // creates, one set per counter version).
+        let createsAcknowledged = seen.reduce(0) { $0 + $1.created.count }
+        let counters = seen.filter { $0.counterVersion >= 0 }.count
+        #expect(checked == createsAcknowledged + counters)
+        for (writer, ledger) in seen.enumerated() where ledger.counterVersion >= 0 {
+            #expect(
+                ledger.acknowledged == 1 + ledger.created.count + Int(ledger.counterVersion),
+                "writer \(writer): \(ledger.acknowledged) acknowledged, ledger holds \(ledger.created.count) creates and v\(ledger.counterVersion)")
+        }
+        #expect(seen.reduce(0) { $0 + $1.acknowledged } >= acknowledgedAtKill)
         #expect(await second.stop(signal: SIGTERM) == 0)
     }
 

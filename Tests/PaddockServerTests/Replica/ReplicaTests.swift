@@ -1,6 +1,7 @@
 import Foundation
 import PaddockStorage
 import RaftCore
+import Synchronization
 import Testing
 import ZNodeTree
 
@@ -333,12 +334,22 @@ import ZNodeTree
         // The first proposal is now held inside `save`; the second waits in the queue.
         #expect(await eventually { log.saveCalls.load(ordering: .sequentiallyConsistent) == 2 })
         async let second = replica.propose(createCommand("/p2", ""), idempotencyKey: nil)
+        // Declared after the `async let`s so it runs before their implicit await when the
+        // test leaves early: the held save is let go, whatever failed.
+        var released = false
+        defer {
+            if !released {
+                log.holdSaves.store(false, ordering: .sequentiallyConsistent)
+                log.release.signal()
+            }
+        }
         #expect(await eventually { replica.shared.withLock { $0.queue.count } == 1 })
         let refused = await #expect(throws: ReplicaError.self) {
             _ = try await replica.propose(createCommand("/p3", ""), idempotencyKey: nil)
         }
         log.holdSaves.store(false, ordering: .sequentiallyConsistent)
         log.release.signal()
+        released = true
         let results = try await [first, second]
         await replica.shutdown()
 
@@ -351,14 +362,43 @@ import ZNodeTree
         let dir = try TempDirectory()
         defer { dir.remove() }
         let replica = try startReplica(dir)
-        for i in 0..<10 {
-            let committed = try await replica.propose(createCommand("/r\(i)", "\(i)"), idempotencyKey: nil)
-            let view = try await replica.read(.linearizable)
-            #expect(view.zxid >= committed.zxid)
-            #expect(view.tree.node(at: path("/r\(i)")) != nil)
+        // Writers record what was acknowledged; each reader notes the acknowledged writes
+        // before it starts and must see all of them.
+        let acknowledged = AcknowledgedWrites()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for i in 0..<25 {
+                        let name = "/r\(writer)-\(i)"
+                        let committed = try await replica.propose(createCommand(name, "\(i)"), idempotencyKey: nil)
+                        acknowledged.state.withLock { state in
+                            state.highest = max(state.highest, committed.zxid)
+                            state.paths.append(name)
+                        }
+                    }
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<50 {
+                        let before = acknowledged.state.withLock { $0 }
+                        let view = try await replica.read(.linearizable)
+                        #expect(view.zxid >= before.highest)
+                        let missing = before.paths.filter { view.tree.node(at: path($0)) == nil }
+                        #expect(missing.isEmpty, "acknowledged before the read but not seen: \(missing)")
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
+        #expect(acknowledged.state.withLock { $0.paths.count } == 100)
         await replica.shutdown()
         let refused = await #expect(throws: ReplicaError.self) { _ = try await replica.read(.linearizable) }
         #expect(refused?.code == .shuttingDown)
     }
+}
+
+/// Writes acknowledged so far, shared by concurrent test tasks.
+private final class AcknowledgedWrites: Sendable {
+    let state = Mutex<(highest: Zxid, paths: [String])>((.zero, []))
 }

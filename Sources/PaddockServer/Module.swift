@@ -1,1 +1,0 @@
-// PaddockServer: see docs/architecture.md for what this module holds.

@@ -1,1 +1,0 @@
-// PaddockSimulation: see docs/architecture.md for what this module holds.

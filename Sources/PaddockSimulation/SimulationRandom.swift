@@ -1,0 +1,19 @@
+/// A small, fast, seeded pseudo-random generator (SplitMix64).
+///
+/// Deterministic for a seed on every platform, which is what the simulator and the
+/// checker's hashing need; not for cryptography.
+struct SimulationRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator whose whole output is fixed by `seed`.
+    init(seed: UInt64) { self.state = seed }
+
+    /// The next 64 random bits.
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
