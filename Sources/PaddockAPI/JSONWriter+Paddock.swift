@@ -23,6 +23,22 @@ extension JSONWriter {
         endObject()
     }
 
+    /// Writes the member `name` as an array of strings.
+    public mutating func stringArray<Values: Sequence<String>>(_ name: String, _ values: Values) {
+        key(name)
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
+    /// Writes `{"path","stat"}`: the answer of a create or a set.
+    public mutating func writtenNode(path: String, stat: Stat) {
+        beginObject()
+        key("path"); string(path)
+        key("stat"); self.stat(stat)
+        endObject()
+    }
+
     /// Writes `"data"` and `"encoding"` members for `bytes`, in `requested` encoding, or in
     /// base64 when `utf8` was requested but the bytes are not valid UTF-8.
     public mutating func dataMembers(_ bytes: [UInt8], requested: DataEncoding) {

@@ -104,10 +104,7 @@ enum NodeHandlers {
         var writer = JSONWriter(capacity: 64 + names.count * (withStat ? 256 : 24))
         writer.beginObject()
         writer.key("path"); writer.string(path.string)
-        writer.key("children")
-        writer.beginArray()
-        for name in names { writer.string(name) }
-        writer.endArray()
+        writer.stringArray("children", names)
         if withStat {
             writer.key("stats")
             writer.beginObject()
@@ -144,10 +141,7 @@ enum NodeHandlers {
         return await Proposals.propose(.create(op), request, context) { committed in
             guard case .created(let created, let stat) = committed.result else { return nil }
             var writer = JSONWriter()
-            writer.beginObject()
-            writer.key("path"); writer.string(created.string)
-            writer.key("stat"); writer.stat(stat)
-            writer.endObject()
+            writer.writtenNode(path: created.string, stat: stat)
             var response = APIResponse.json(.created, writer, zxid: committed.zxid)
             response.headers.add(name: "Location", value: "/v1/nodes" + PercentDecoding.encodePath(created.string))
             return response
@@ -176,10 +170,7 @@ enum NodeHandlers {
         return await Proposals.propose(.setData(op), request, context) { committed in
             guard case .setData(let stat) = committed.result else { return nil }
             var writer = JSONWriter()
-            writer.beginObject()
-            writer.key("path"); writer.string(op.path.string)
-            writer.key("stat"); writer.stat(stat)
-            writer.endObject()
+            writer.writtenNode(path: op.path.string, stat: stat)
             return .json(.ok, writer, zxid: committed.zxid)
         }
     }
@@ -199,10 +190,7 @@ enum NodeHandlers {
             guard case .deleted(let paths) = committed.result else { return nil }
             var writer = JSONWriter()
             writer.beginObject()
-            writer.key("deleted")
-            writer.beginArray()
-            for path in paths { writer.string(path.string) }
-            writer.endArray()
+            writer.stringArray("deleted", paths.lazy.map(\.string))
             writer.endObject()
             return .json(.ok, writer, zxid: committed.zxid)
         }

@@ -82,10 +82,7 @@ enum SessionHandlers {
         writer.beginObject()
         writer.key("id"); writer.string(id.description)
         writer.key("ttl"); writer.number(session.ttlMs)
-        writer.key("ephemerals")
-        writer.beginArray()
-        for path in session.ephemerals { writer.string(path.string) }
-        writer.endArray()
+        writer.stringArray("ephemerals", session.ephemerals.lazy.map(\.string))
         writer.endObject()
         return .json(.ok, writer, zxid: view.zxid)
     }
@@ -128,10 +125,7 @@ enum SessionHandlers {
             var writer = JSONWriter()
             writer.beginObject()
             writer.key("id"); writer.string(id.description)
-            writer.key("deleted")
-            writer.beginArray()
-            for path in paths { writer.string(path.string) }
-            writer.endArray()
+            writer.stringArray("deleted", paths.lazy.map(\.string))
             writer.endObject()
             return .json(.ok, writer, zxid: committed.zxid)
         }
