@@ -53,14 +53,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore"], exclude: ["testdata"]),
+        // Helpers shared by the test targets.
+        .target(name: "PaddockTestSupport", path: "Tests/PaddockTestSupport"),
+        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "PaddockTestSupport"], exclude: ["testdata"]),
         .testTarget(name: "ZNodeTreeTests", dependencies: ["ZNodeTree"], exclude: ["testdata"]),
         .testTarget(name: "PaddockStorageTests", dependencies: ["PaddockStorage", "RaftCore"]),
         .testTarget(name: "PaddockAPITests", dependencies: ["PaddockAPI"]),
         .testTarget(
             name: "PaddockServerTests",
             dependencies: [
-                "PaddockServer", "PaddockAPI", "ZNodeTree", "PaddockStorage", "RaftCore",
+                "PaddockServer", "PaddockAPI", "ZNodeTree", "PaddockStorage", "RaftCore", "PaddockTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -68,7 +70,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "PaddockSimulationTests", dependencies: ["PaddockSimulation", "RaftCore"]),
+        .testTarget(
+            name: "PaddockSimulationTests", dependencies: ["PaddockSimulation", "RaftCore", "PaddockTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

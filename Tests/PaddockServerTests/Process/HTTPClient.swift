@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -79,12 +80,12 @@ struct HTTPClient: Sendable {
 
     /// `request` off the cooperative pool, for async tests.
     func send(_ method: String, _ target: String, body: [UInt8] = []) async throws -> Response {
-        try await offPool { try request(method, target, body: body) }
+        try await onOwnThread { try request(method, target, body: body) }
     }
 
     /// `request` with a JSON object (of strings) off the cooperative pool.
     func send(_ method: String, _ target: String, json: [String: String]) async throws -> Response {
-        try await offPool { try request(method, target, json: json) }
+        try await onOwnThread { try request(method, target, json: json) }
     }
 
     static func parse(_ bytes: [UInt8]) throws -> Response {

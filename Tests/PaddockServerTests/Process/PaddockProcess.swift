@@ -170,14 +170,3 @@ final class OutputLines: Sendable {
     /// Every complete line so far.
     var all: [String] { state.withLock { $0.lines } }
 }
-
-/// Runs blocking harness work (sockets, pipes, waits) on a Dispatch thread, keeping the
-/// cooperative pool free for the async tests that run beside it. `body` records no
-/// issues: it returns values and the test asserts on them.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Synchronization
 import Testing
 
@@ -114,7 +115,7 @@ final class CrashRun: Sendable {
         let acknowledgedAtKill = run.acknowledged
         first.kill()
         run.stop.store(true, ordering: .relaxed)
-        let stopped = try await offPool { group.wait(timeout: .now() + 30) == .success }
+        let stopped = try await onOwnThread { group.wait(timeout: .now() + 30) == .success }
         #expect(acknowledgedAtKill >= target, "only \(acknowledgedAtKill) of \(target) writes were acknowledged in 30 s")
         #expect(stopped, "writers did not stop after the kill")
 
@@ -177,7 +178,7 @@ final class CrashRun: Sendable {
         let garbage = Data((0..<8_192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: URL(fileURLWithPath: dir.path).appendingPathComponent("paddock.db"))
         let binary = try PaddockProcess.binaryPath()
-        let (status, message) = try await offPool { () throws -> (Int32, String) in
+        let (status, message) = try await onOwnThread { () throws -> (Int32, String) in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path]

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -20,7 +21,7 @@ import Glibc
 
         let script = Self.packageRoot.appendingPathComponent("examples/curl/quickstart.sh").path
         let base = "http://\(server.address.host):\(server.address.port)"
-        let (status, output) = try await offPool { () throws -> (Int32, String) in
+        let (status, output) = try await onOwnThread { () throws -> (Int32, String) in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [script]
