@@ -31,16 +31,18 @@ public final class PaddockHTTPServer: Sendable {
     /// Binds `host:port` and starts serving `replica`'s API.
     ///
     /// - Parameters:
+    ///   - cluster: membership and leadership of a replicated member (nil: a single node).
     ///   - group: the event loops to serve on (default: NIO's shared singleton group, one
     ///     loop per core).
     /// - Throws: `LimitsError` for inconsistent limits; NIO's socket errors when the
     ///   address cannot be bound.
     public static func start(
         host: String, port: Int, replica: any ReplicaService, limits: Limits = .default,
+        cluster: (any ClusterControl)? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PaddockHTTPServer {
         try limits.validate()
-        let responder = APIResponder(context: APIContext(replica: replica, limits: limits))
+        let responder = APIResponder(context: APIContext(replica: replica, limits: limits, cluster: cluster))
         let gate = ConnectionGate(connectionsMax: limits.connectionsMax)
         let decoderLimits = {
             var configuration = NIOHTTPDecoderLimitConfiguration()

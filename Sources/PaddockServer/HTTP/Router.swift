@@ -13,11 +13,14 @@ public struct APIContext: Sendable {
     public var replica: any ReplicaService
     /// The bounds to enforce.
     public var limits: Limits
+    /// Membership and leadership of a replicated member; nil on a single node.
+    public var cluster: (any ClusterControl)?
 
     /// A context from its parts.
-    public init(replica: any ReplicaService, limits: Limits) {
+    public init(replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil) {
         self.replica = replica
         self.limits = limits
+        self.cluster = cluster
     }
 }
 
