@@ -232,4 +232,50 @@ import ZNodeTree
         })
         await cluster.close()
     }
+
+    /// Leader changes do not restart a session's TTL: the new leader counts from the
+    /// replicated time of the last keepalive, so a session left alone expires within
+    /// TTL + one election timeout (margin) + an expiry tick + a commit, however many leader
+    /// changes happen meanwhile; and it never expires before its TTL.
+    @Test func leaderChangesNeitherShortenNorExtendASession() async throws {
+        let cluster = try Cluster(count: 3)
+        try cluster.startAll()
+        guard await cluster.leader() != nil else {
+            Issue.record("no leader")
+            await cluster.close()
+            return
+        }
+        let member = cluster.members[cluster.names[0]]!
+        let opened = try await member.openSession(ttlMs: 600)
+        guard case .sessionOpened(let id, _) = opened.result else {
+            Issue.record("open answered \(opened.result)")
+            await cluster.close()
+            return
+        }
+        _ = try await member.propose(.create(CreateOp(path: path("/held"), kind: .ephemeral, session: id)), idempotencyKey: nil)
+        _ = try await member.keepAlive(id)
+        let acknowledged = ContinuousClock.now
+        var expiredAfter: Duration?
+        var transfers = 0
+        // Hand leadership around every 100 ms for up to 4 s (a leader change resets
+        // nothing, so the session must go long before that).
+        for _ in 0..<40 {
+            let view = try member.readNow(.serializable)
+            if view?.tree.node(at: path("/held")) == nil {
+                expiredAfter = ContinuousClock.now - acknowledged
+                break
+            }
+            if ContinuousClock.now - acknowledged < .milliseconds(480) {
+                #expect(view?.tree.session(id) != nil, "the session expired before its TTL")
+            }
+            if let leader = await cluster.leader(), (try? await cluster.members[leader]!.transferLeadership(to: nil)) != nil {
+                transfers += 1
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(transfers >= 2, "only \(transfers) leader changes happened")
+        #expect(expiredAfter != nil, "the session outlived 4 s of leader changes with a 600 ms TTL")
+        if let expiredAfter { #expect(expiredAfter >= .milliseconds(600)) }
+        await cluster.close()
+    }
 }
