@@ -39,7 +39,7 @@ final class ClusterDriver: @unchecked Sendable {
 
     let replica: ClusterReplica
     let log: any ReplicaLog
-    let link: any PeerLink
+    let link: any PeerNetwork
     var node: RaftNode
     var tree: ZNodeTree
     var applied: ClusterAppliedState
@@ -72,7 +72,7 @@ final class ClusterDriver: @unchecked Sendable {
     /// caller that reads this member after its write sees it.
     var afterPublish: [() -> Void] = []
 
-    init(replica: ClusterReplica, log: any ReplicaLog, link: any PeerLink, recovered: Recovered) {
+    init(replica: ClusterReplica, log: any ReplicaLog, link: any PeerNetwork, recovered: Recovered) {
         self.replica = replica
         self.log = log
         self.link = link

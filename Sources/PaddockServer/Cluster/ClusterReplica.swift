@@ -27,9 +27,9 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
     let logger: Logger
     let shared: Mutex<ClusterShared>
     let wake = DispatchSemaphore(value: 0)
-    private let link: any PeerLink
+    private let link: any PeerNetwork
 
-    private init(options: ClusterOptions, logger: Logger, link: any PeerLink, shared: ClusterShared) {
+    private init(options: ClusterOptions, logger: Logger, link: any PeerNetwork, shared: ClusterShared) {
         self.options = options
         self.logger = logger
         self.link = link
@@ -40,7 +40,7 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
     ///
     /// - Throws: `ReplicaError` `.storage` when the store cannot be opened or recovered.
     public static func start(
-        directory: String, options: ClusterOptions, link: any PeerLink,
+        directory: String, options: ClusterOptions, link: any PeerNetwork,
         logger: Logger = Logger(label: "paddock.cluster")
     ) throws(ReplicaError) -> ClusterReplica {
         let store: LogStore
@@ -61,7 +61,7 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
     ///
     /// - Throws: `ReplicaError` `.storage` when the log cannot be recovered.
     public static func start(
-        log: some ReplicaLog, options: ClusterOptions, link: any PeerLink,
+        log: some ReplicaLog, options: ClusterOptions, link: any PeerNetwork,
         logger: Logger = Logger(label: "paddock.cluster")
     ) throws(ReplicaError) -> ClusterReplica {
         let recovered = try ClusterDriver.recover(log: log, options: options)

@@ -43,7 +43,7 @@ final class LocalPeerNetwork: Sendable {
 }
 
 /// One member's end of a `LocalPeerNetwork`.
-final class LocalPeerLink: PeerLink {
+final class LocalPeerLink: PeerNetwork {
     let network: LocalPeerNetwork
     let name: MemberName
 

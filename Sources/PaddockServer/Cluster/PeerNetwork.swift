@@ -3,7 +3,7 @@
 /// `PeerTransport` is the real one (TCP); tests connect members in one process with an
 /// in-memory link. Sending never blocks and may drop: Raft resends what matters and
 /// forwarded requests time out.
-public protocol PeerLink: AnyObject, Sendable {
+public protocol PeerNetwork: AnyObject, Sendable {
     /// Queues `frame` for `peer`; dropped when the peer is unknown or unreachable.
     func send(_ frame: PeerFrame, to peer: MemberName)
     /// The members to keep connections to (name → `host:port`), after a membership change.
