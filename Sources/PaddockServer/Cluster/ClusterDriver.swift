@@ -372,8 +372,7 @@ final class ClusterDriver: @unchecked Sendable {
                 code: .tooManySessions, message: "\(options.replica.sessionsMax) sessions are already open", retryAfterSeconds: 1)))
             return
         }
-        let pending = waiters.values.reduce(0) { $0 + $1.count }
-        guard pending < options.replica.pendingProposalsMax else {
+        guard waiters.count < options.replica.pendingProposalsMax else {
             reply(.failure(unavailable("too many proposals are pending (at most \(options.replica.pendingProposalsMax)); retry shortly")))
             return
         }
@@ -657,12 +656,10 @@ final class ClusterDriver: @unchecked Sendable {
             for (_, reply) in batch { reply(.failure(unavailable("leadership changed; retry the keepalive"))) }
         }
         wasLeader = isLeader
-        if soft.leader != nil && soft.leader != selfID || isLeader {
+        if let leader = soft.leader, leader != selfID, !transferWaiters.isEmpty {
             let waiting = transferWaiters
-            if soft.leader != selfID {
-                transferWaiters.removeAll()
-                for waiter in waiting { waiter.reply(.success(())) }
-            }
+            transferWaiters.removeAll()
+            for waiter in waiting { waiter.reply(.success(())) }
         }
         if readyIndex == nil, soft.leader != nil {
             readyIndex = node.commitIndex
@@ -726,7 +723,9 @@ final class ClusterDriver: @unchecked Sendable {
                 for id in ids {
                     guard let info = tree.session(id) else { continue }
                     applied.lastKeepAliveMs[id] = timeMs
-                    if node.role == .leader { _ = sessions.keepAlive(id, nowMs: nowMs) ?? { sessions.adopt(id, ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs); return 0 }() }
+                    if node.role == .leader, sessions.keepAlive(id, nowMs: nowMs) == nil, !sessions.contains(id) {
+                        sessions.adopt(id, ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs)
+                    }
                 }
                 answer(answers, term: logEntry.term, index: logEntry.index, committed: nil)
             case .tree(let bytes):
