@@ -10,8 +10,9 @@ import Synchronization
 /// loop: every frame queued before the drain runs goes out in one write and one flush, so
 /// a burst of replication traffic costs one syscall, not one per frame.
 ///
-/// Frames are accepted before the first dial, while dialing and while connected, up to `outboundQueueBytesMax` bytes
-/// queued or written but not yet sent; otherwise they are dropped (Raft resends). The
+/// Frames are accepted before the first dial, while dialing and while connected, up to
+/// `outboundQueueBytesMax` bytes queued or written but not yet sent; otherwise (while
+/// waiting out a backoff, or past the limit) they are dropped, and Raft resends. The
 /// queue is dropped with the connection, so frames never skip ahead of the hello of a new
 /// connection, and on one connection they stay in the order they were queued.
 final class PeerLink: Sendable {
@@ -29,8 +30,8 @@ final class PeerLink: Sendable {
     private enum Phase {
         /// Created, not dialing yet.
         case idle
-        /// A dial (attempt `generation`) is in progress.
-        case dialing
+        /// A dial (attempt `generation`) is in progress; its future once the dial has begun.
+        case dialing((EventLoopFuture<any Channel>)?)
         /// Connected; the hello has been written first.
         case connected(any Channel)
         /// Waiting out the backoff before the next dial.
@@ -96,7 +97,11 @@ final class PeerLink: Sendable {
                 state.droppedFrames += frameCount
                 return (false, false)
             }
-            state.pending.append(contentsOf: frames)
+            if state.pending.isEmpty {
+                state.pending = frames  // takes the buffer over instead of copying it
+            } else {
+                state.pending.append(contentsOf: frames)
+            }
             guard case .connected = state.phase, !state.drainScheduled else { return (true, false) }
             state.drainScheduled = true
             return (true, true)
@@ -119,7 +124,10 @@ final class PeerLink: Sendable {
             return channel.close().recover { _ in }
         case .waiting(let task):
             task.cancel()
-        case .idle, .dialing, .closed:
+        case .dialing(let dial?):
+            // The dial's own callback closes the channel too; this waits for it.
+            return dial.flatMap { $0.close().recover { _ in } }.recover { _ in }
+        case .idle, .dialing(nil), .closed:
             break
         }
         return eventLoop.makeSucceededVoidFuture()
@@ -134,31 +142,43 @@ final class PeerLink: Sendable {
             case .closed, .connected, .dialing:
                 return nil
             case .idle, .waiting:
-                state.phase = .dialing
+                state.phase = .dialing(nil)
                 state.generation += 1
                 return state.generation
             }
         }
         guard let generation else { return }
         guard let target = PeerAddress(address) else {
-            logger.error("peer address is not host:port; not dialing")
+            if state.withLock({ $0.backoff.failures == 0 }) { logger.error("peer address is not host:port; cannot dial") }
             retry(after: generation)
             return
         }
-        ClientBootstrap(group: eventLoop)
+        let dial = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .connectTimeout(.milliseconds(configuration.connectTimeoutMs))
             .connect(host: target.host, port: target.port)
-            .whenComplete { result in
-                switch result {
-                case .success(let channel):
-                    self.connected(channel, generation: generation)
-                case .failure(let error):
-                    self.logger.debug("dialing peer failed: \(error)")
-                    self.retry(after: generation)
-                }
+        state.withLock { state in
+            if state.generation == generation, case .dialing = state.phase { state.phase = .dialing(dial) }
+        }
+        dial.whenComplete { result in
+            switch result {
+            case .success(let channel):
+                self.connected(channel, generation: generation)
+            case .failure(let error):
+                self.failed(error, generation: generation)
             }
+        }
+    }
+
+    private func failed(_ error: any Error, generation: UInt64) {
+        // The first failure of a streak is worth an operator's attention; the retries are not.
+        if state.withLock({ $0.backoff.failures == 0 }) {
+            logger.info("peer unreachable; dialing again with backoff: \(error)")
+        } else {
+            logger.debug("dialing peer failed: \(error)")
+        }
+        retry(after: generation)
     }
 
     private func connected(_ channel: any Channel, generation: UInt64) {

@@ -83,6 +83,8 @@ struct PeerCodecTests {
         ([0, 0, 0, 4, 1, 3, 0x80, 0x00], .invalidValue),
         ([0, 0, 0, 4, 1, 3, 1, 5], .truncated),
         ([0xFF, 0xFF, 0xFF, 0xFF, 1, 3], .tooLarge),
+        ([0, 0, 0, 13, 1, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0], .invalidValue),
+        ([0, 0, 0, 14, 1, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0], .invalidValue),
         ([0, 0, 0, 5, 1, 1, 0, 1, 0x01], .truncated),
     ] as [([UInt8], PeerCodecError.Code)])
     func garbled(bytes: [UInt8], code: PeerCodecError.Code) {

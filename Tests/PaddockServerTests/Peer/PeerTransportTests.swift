@@ -144,6 +144,21 @@ struct PeerTransportTests {
         await b.close()
     }
 
+    @Test("a frame past frameBytesMax is dropped by the sender and later frames still arrive")
+    func oversizedFrame() async throws {
+        let atB = FrameCollector()
+        let b = try await startTransport(name: "n2", collector: atB)
+        let a = try await startTransport(name: "n1", peers: [n2: "127.0.0.1:\(b.port)"], collector: FrameCollector())
+        let limit = a.configuration.frameBytesMax
+        a.send(.forward(requestID: 1, payload: Array(repeating: 1, count: limit)), to: n2)
+        a.send(.forward(requestID: 2, payload: Array(repeating: 2, count: limit - 16)), to: n2)
+        #expect(await eventually(timeoutMs: 10_000) { atB.count == 1 })
+        #expect(atB.forwardIDs == [2])
+
+        await a.close()
+        await b.close()
+    }
+
     @Test("a bad configuration is refused before binding")
     func badConfiguration() async throws {
         var configuration = PeerTransport.Configuration(
