@@ -9,6 +9,14 @@ struct PeerByteWriter {
     /// A writer appending to `bytes`.
     init(bytes: [UInt8] = []) { self.bytes = bytes }
 
+    /// Makes room for `byteCount` more bytes, growing at least geometrically so that
+    /// reserving before each of many appended frames stays linear overall.
+    mutating func reserve(_ byteCount: Int) {
+        let needed = bytes.count + byteCount
+        guard needed > bytes.capacity else { return }
+        bytes.reserveCapacity(max(needed, 2 * bytes.capacity))
+    }
+
     /// Writes one byte.
     mutating func byte(_ value: UInt8) { bytes.append(value) }
 

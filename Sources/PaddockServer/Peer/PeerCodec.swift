@@ -58,6 +58,7 @@ public enum PeerCodec {
             writer.string(hello.name.rawValue)
             writer.string(hello.httpAddress)
         case .raft(let message):
+            writer.reserve(64 + message.context.count + message.payloadBytes + 24 * message.entries.count)
             writer.byte(FrameKind.raft.rawValue)
             writer.message(message)
         case .forward(let requestID, let payload):

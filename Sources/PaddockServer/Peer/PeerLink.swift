@@ -55,6 +55,8 @@ final class PeerLink: Sendable {
         var backoff: ReconnectBackoff
         /// Frames dropped since the last log line about them.
         var droppedFrames = 0
+        /// Whether frames are being dropped for a full queue; logged once per episode.
+        var isShedding = false
         var generator = SystemRandomNumberGenerator()
     }
 
@@ -85,28 +87,33 @@ final class PeerLink: Sendable {
     /// the queue is full.
     @discardableResult
     func enqueue(_ frames: [UInt8], frameCount: Int) -> Bool {
-        let outcome: (accepted: Bool, scheduleDrain: Bool) = state.withLock { state in
+        let outcome: (accepted: Bool, scheduleDrain: Bool, startsShedding: Bool) = state.withLock { state in
             switch state.phase {
             case .idle, .dialing, .connected:
                 break
             case .waiting, .closed:
                 state.droppedFrames += frameCount
-                return (false, false)
+                return (false, false, false)
             }
             guard state.pending.count + state.inFlightBytes + frames.count <= configuration.outboundQueueBytesMax else {
                 state.droppedFrames += frameCount
-                return (false, false)
+                defer { state.isShedding = true }
+                return (false, false, !state.isShedding)
             }
+            state.isShedding = false
             if state.pending.isEmpty {
                 state.pending = frames  // takes the buffer over instead of copying it
             } else {
                 state.pending.append(contentsOf: frames)
             }
-            guard case .connected = state.phase, !state.drainScheduled else { return (true, false) }
+            guard case .connected = state.phase, !state.drainScheduled else { return (true, false, false) }
             state.drainScheduled = true
-            return (true, true)
+            return (true, true, false)
         }
         if outcome.scheduleDrain { eventLoop.execute { self.drain() } }
+        if outcome.startsShedding {
+            logger.warning("peer is not keeping up: its queue is at outboundQueueBytesMax and frames are dropped")
+        }
         return outcome.accepted
     }
 
