@@ -1,3 +1,5 @@
+import Logging
+import NIOPosix
 @testable import PaddockServer
 import RaftCore
 import Testing
@@ -36,5 +38,24 @@ struct PeerLinkPartsTests {
     @Test("malformed peer addresses are refused", arguments: ["", "host", ":80", "host:0", "host:65536", "::1:80", "h:x"])
     func badAddresses(text: String) {
         #expect(PeerAddress(text) == nil)
+    }
+
+    @Test("a link queues up to outboundQueueBytesMax and drops past it")
+    func queueLimit() async throws {
+        var configuration = PeerTransport.Configuration(
+            clusterID: "c", selfName: MemberName("n1")!, httpAddress: "h:1", listenHost: "127.0.0.1", listenPort: 0)
+        configuration.frameBytesMax = PeerTransport.Configuration.frameBytesFloor
+        configuration.outboundQueueBytesMax = 3 << 20
+        // Never started, so nothing is dialed and everything queued stays queued.
+        let link = PeerLink(
+            name: MemberName("n2")!, address: "127.0.0.1:1", eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+            configuration: configuration, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let frame = PeerCodec.encode(.forward(requestID: 1, payload: Array(repeating: 0, count: 1 << 20)))
+        #expect(link.enqueue(frame, frameCount: 1))
+        #expect(link.enqueue(frame, frameCount: 1))
+        #expect(!link.enqueue(frame, frameCount: 1))
+        #expect(link.enqueue([0, 0, 0, 2, 1, 9], frameCount: 1))
+        try await link.close().get()
+        #expect(!link.enqueue([0, 0, 0, 2, 1, 9], frameCount: 1))
     }
 }
