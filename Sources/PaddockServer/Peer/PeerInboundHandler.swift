@@ -13,6 +13,8 @@ struct PeerInboundContext: Sendable {
     var acceptHello: @Sendable (PeerHello) -> Void
     /// Receives every frame after the hello, with the hello's name as sender.
     var onFrame: @Sendable (MemberName, PeerFrame) -> Void
+    /// How long a new connection may take to send its hello before it is closed, in ms.
+    var helloTimeoutMs: Int64
     /// Where refusals and errors are logged.
     var logger: Logger
 }
@@ -22,7 +24,9 @@ struct PeerInboundContext: Sendable {
 /// The first frame must be a hello with this cluster's id and protocol version; anything
 /// else closes the connection before a single frame is delivered. A name not (yet) in the
 /// directory is accepted and logged: a learner being added may dial before the directory
-/// update reaches this member, and the replica decides what its messages are worth.
+/// update reaches this member, and the replica decides what its messages are worth. A
+/// connection that sends no hello within `helloTimeoutMs` is closed, so strangers that
+/// connect and stay silent do not hold connections forever.
 final class PeerInboundHandler: ChannelInboundHandler {
     typealias InboundIn = PeerFrame
 
@@ -31,9 +35,30 @@ final class PeerInboundHandler: ChannelInboundHandler {
     private var sender: MemberName?
     /// Set once the connection is refused: frames already decoded are dropped, not judged.
     private var refused = false
+    /// Closes the connection if no hello arrives in time; nil once admitted.
+    private var helloDeadline: Scheduled<Void>?
 
     init(context: PeerInboundContext) {
         self.context = context
+    }
+
+    func channelActive(context channelContext: ChannelHandlerContext) {
+        let channel = channelContext.channel
+        let logger = context.logger
+        let timeoutMs = context.helloTimeoutMs
+        helloDeadline = channelContext.eventLoop.scheduleTask(in: .milliseconds(timeoutMs)) {
+            logger.warning(
+                "peer connection closed: no hello within \(timeoutMs) ms",
+                metadata: ["peer.remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            channel.close(promise: nil)
+        }
+        channelContext.fireChannelActive()
+    }
+
+    func channelInactive(context channelContext: ChannelHandlerContext) {
+        helloDeadline?.cancel()
+        helloDeadline = nil
+        channelContext.fireChannelInactive()
     }
 
     func channelRead(context channelContext: ChannelHandlerContext, data: NIOAny) {
@@ -80,6 +105,8 @@ final class PeerInboundHandler: ChannelInboundHandler {
                 metadata: ["peer.name": "\(hello.name)", "peer.remote": "\(remote(channelContext))"])
         }
         sender = hello.name
+        helloDeadline?.cancel()
+        helloDeadline = nil
         context.acceptHello(hello)
     }
 

@@ -3,8 +3,9 @@ extension PeerTransport {
     ///
     /// Invariants (checked by `validate()`): `clusterID` is not empty,
     /// `0 < reconnectBackoffMinMs <= reconnectBackoffMaxMs`, `connectTimeoutMs > 0`,
-    /// `frameBytesMax >= frameBytesFloor` (room for a 1 MiB snapshot chunk or entry with its
-    /// headers), `outboundQueueBytesMax >= frameBytesMax`, and the listen port is 0...65535.
+    /// `helloTimeoutMs > 0`, `frameBytesMax >= frameBytesFloor` (room for a 1 MiB snapshot
+    /// chunk or entry with its headers), `outboundQueueBytesMax >= frameBytesMax`, and the
+    /// listen port is 0...65535.
     public struct Configuration: Sendable, Equatable {
         /// The operator-given cluster id; connections from other clusters are refused.
         public var clusterID: String
@@ -26,6 +27,9 @@ extension PeerTransport {
         public var reconnectBackoffMaxMs: Int64 = 2_000
         /// How long one dial may take before it counts as failed, in ms (default 1 s).
         public var connectTimeoutMs: Int64 = 1_000
+        /// How long an accepted connection may take to send its hello, in ms (default 5 s);
+        /// past it the connection is closed.
+        public var helloTimeoutMs: Int64 = 5_000
         /// The most bytes queued for one peer and not yet written to its socket (default
         /// 64 MiB). Past it frames are dropped; Raft resends what matters.
         public var outboundQueueBytesMax: Int = 64 << 20
@@ -53,6 +57,7 @@ extension PeerTransport {
                 throw fail("reconnect backoff \(reconnectBackoffMinMs)...\(reconnectBackoffMaxMs) ms is not 0 < min <= max")
             }
             guard connectTimeoutMs > 0 else { throw fail("connectTimeoutMs \(connectTimeoutMs) is not positive") }
+            guard helloTimeoutMs > 0 else { throw fail("helloTimeoutMs \(helloTimeoutMs) is not positive") }
             guard frameBytesMax >= Self.frameBytesFloor, frameBytesMax <= Int(UInt32.max) else {
                 throw fail("frameBytesMax \(frameBytesMax) is outside \(Self.frameBytesFloor)...\(UInt32.max)")
             }

@@ -58,7 +58,7 @@ public final class PeerTransport: Sendable {
         let inbound = PeerInboundContext(
             clusterID: configuration.clusterID, selfName: configuration.selfName,
             isKnownPeer: { directory.isKnown($0) }, acceptHello: { directory.learn($0) },
-            onFrame: onFrame, logger: logger)
+            onFrame: onFrame, helloTimeoutMs: configuration.helloTimeoutMs, logger: logger)
         let frameBytesMax = configuration.frameBytesMax
         let listener: any Channel
         do {

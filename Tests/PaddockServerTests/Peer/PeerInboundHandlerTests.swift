@@ -14,7 +14,7 @@ struct PeerInboundHandlerTests {
     func makeChannel(collector: FrameCollector, logs: LogCapture, frameBytesMax: Int = 1 << 16) throws -> EmbeddedChannel {
         let context = PeerInboundContext(
             clusterID: "c1", selfName: n2, isKnownPeer: { $0.rawValue == "n1" }, acceptHello: { _ in },
-            onFrame: collector.onFrame, logger: logs.logger())
+            onFrame: collector.onFrame, helloTimeoutMs: 5_000, logger: logs.logger())
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax)))
         try channel.pipeline.syncOperations.addHandler(PeerInboundHandler(context: context))
@@ -96,5 +96,22 @@ struct PeerInboundHandlerTests {
         #expect(!channel.isActive)
         #expect(collector.count == 0)
         #expect(logs.lines(containing: "tooLarge").count == 1)
+    }
+
+    @Test("a connection that sends no hello in time is closed; one that does is kept")
+    func helloTimeout() throws {
+        let logs = LogCapture()
+        let silent = try makeChannel(collector: FrameCollector(), logs: logs)
+        let greeted = try makeChannel(collector: FrameCollector(), logs: logs)
+        try greeted.writeInbound(bytes([hello(n1)]))
+        silent.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
+        greeted.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
+        #expect(silent.isActive && greeted.isActive)
+        silent.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        greeted.embeddedEventLoop.advanceTime(by: .milliseconds(10_000))
+        #expect(!silent.isActive)
+        #expect(greeted.isActive)
+        #expect(logs.lines(containing: "no hello within 5000 ms").count == 1)
+        _ = try? greeted.finish()
     }
 }
