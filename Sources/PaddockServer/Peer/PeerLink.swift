@@ -189,21 +189,23 @@ final class PeerLink: Sendable {
     }
 
     private func connected(_ channel: any Channel, generation: UInt64) {
-        let first: [UInt8]? = state.withLock { state in
-            guard state.generation == generation, case .dialing = state.phase else { return nil }
+        let (first, afterFailures): ([UInt8]?, Int) = state.withLock { state in
+            guard state.generation == generation, case .dialing = state.phase else { return (nil, 0) }
             state.phase = .connected(channel)
             state.connectedAt = .now()
             var first = helloFrame
             first.append(contentsOf: state.pending)
             state.pending = []
             state.inFlightBytes += first.count
-            return first
+            return (first, state.backoff.failures)
         }
         guard let first else {
             channel.close(promise: nil)
             return
         }
-        logger.debug("connected to peer")
+        // Debug only: a peer that accepts and then refuses (another cluster) would log
+        // this once per backoff period.
+        logger.debug("connected to peer", metadata: ["failedAttempts": "\(afterFailures)"])
         channel.closeFuture.whenComplete { _ in self.disconnected(generation: generation) }
         write(first, to: channel)
     }
@@ -235,8 +237,8 @@ final class PeerLink: Sendable {
     }
 
     private func disconnected(generation: UInt64) {
-        let wasUp: Bool = state.withLock { state in
-            guard state.generation == generation, case .connected = state.phase else { return false }
+        let (wasUp, firstOfStreak): (Bool, Bool) = state.withLock { state in
+            guard state.generation == generation, case .connected = state.phase else { return (false, false) }
             state.pending = []
             if let connectedAt = state.connectedAt,
                 NIODeadline.now() - connectedAt >= .milliseconds(configuration.reconnectBackoffMaxMs)
@@ -244,10 +246,16 @@ final class PeerLink: Sendable {
                 state.backoff.reset()
             }
             state.connectedAt = nil
-            return true
+            return (true, state.backoff.failures == 0)
         }
         guard wasUp else { return }
-        logger.info("connection to peer lost; dialing again")
+        // A connection that stayed up is news; one the peer closes at once, again and
+        // again (another cluster, say), is logged once per streak.
+        if firstOfStreak {
+            logger.info("connection to peer lost; dialing again")
+        } else {
+            logger.debug("connection to peer lost again")
+        }
         retry(after: generation)
     }
 
