@@ -11,7 +11,7 @@ struct PeerInboundHandlerTests {
     let n1 = MemberName("n1")!
     let n2 = MemberName("n2")!
 
-    func makeChannel(collector: FrameCollector, logs: LogCapture, frameBytesMax: Int = 1 << 16) throws -> EmbeddedChannel {
+    func makeChannel(collector: PeerFrameCollector, logs: PeerLogCapture, frameBytesMax: Int = 1 << 16) throws -> EmbeddedChannel {
         let context = PeerInboundContext(
             clusterID: "c1", selfName: n2, isKnownPeer: { $0.rawValue == "n1" }, acceptHello: { _ in },
             onFrame: collector.onFrame, helloTimeoutMs: 5_000, logger: logs.logger())
@@ -34,8 +34,8 @@ struct PeerInboundHandlerTests {
 
     @Test("after a hello, frames split across reads are delivered in order with the hello's name")
     func delivers() throws {
-        let collector = FrameCollector()
-        let channel = try makeChannel(collector: collector, logs: LogCapture())
+        let collector = PeerFrameCollector()
+        let channel = try makeChannel(collector: collector, logs: PeerLogCapture())
         let frames: [PeerFrame] = (0..<5).map { .forward(requestID: UInt64($0), payload: [UInt8($0)]) }
         let all = bytes([hello(n1)] + frames)
         // One byte at a time: the decoder must wait for whole frames.
@@ -52,8 +52,8 @@ struct PeerInboundHandlerTests {
         "cluster", "version", "notHello", "self", "secondHello",
     ])
     func refuses(which: String) throws {
-        let collector = FrameCollector()
-        let logs = LogCapture()
+        let collector = PeerFrameCollector()
+        let logs = PeerLogCapture()
         let channel = try makeChannel(collector: collector, logs: logs)
         let payload: [PeerFrame] = [.forward(requestID: 1, payload: [])]
         let first: [PeerFrame]
@@ -75,8 +75,8 @@ struct PeerInboundHandlerTests {
 
     @Test("an unknown member is accepted and logged")
     func unknownMember() throws {
-        let collector = FrameCollector()
-        let logs = LogCapture()
+        let collector = PeerFrameCollector()
+        let logs = PeerLogCapture()
         let channel = try makeChannel(collector: collector, logs: logs)
         let learner = MemberName("n9")!
         try channel.writeInbound(bytes([hello(learner), .forward(requestID: 3, payload: [])]))
@@ -87,8 +87,8 @@ struct PeerInboundHandlerTests {
 
     @Test("a length prefix past the limit closes the connection")
     func oversized() throws {
-        let collector = FrameCollector()
-        let logs = LogCapture()
+        let collector = PeerFrameCollector()
+        let logs = PeerLogCapture()
         let channel = try makeChannel(collector: collector, logs: logs, frameBytesMax: 100)
         var buffer = bytes([hello(n1)])
         buffer.writeInteger(UInt32(101))
@@ -100,9 +100,9 @@ struct PeerInboundHandlerTests {
 
     @Test("a connection that sends no hello in time is closed; one that does is kept")
     func helloTimeout() throws {
-        let logs = LogCapture()
-        let silent = try makeChannel(collector: FrameCollector(), logs: logs)
-        let greeted = try makeChannel(collector: FrameCollector(), logs: logs)
+        let logs = PeerLogCapture()
+        let silent = try makeChannel(collector: PeerFrameCollector(), logs: logs)
+        let greeted = try makeChannel(collector: PeerFrameCollector(), logs: logs)
         try greeted.writeInbound(bytes([hello(n1)]))
         silent.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
         greeted.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))

@@ -6,7 +6,7 @@ import RaftCore
 import Synchronization
 
 /// Collects what a transport delivers, for tests to wait on.
-final class FrameCollector: Sendable {
+final class PeerFrameCollector: Sendable {
     private let frames = Mutex<[(MemberName, PeerFrame)]>([])
 
     /// The callback to hand to `PeerTransport.start`.
@@ -29,12 +29,12 @@ final class FrameCollector: Sendable {
 }
 
 /// Keeps log messages at `.notice` and above so tests can wait for a refusal.
-final class LogCapture: Sendable {
+final class PeerLogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
     /// A logger writing into this capture.
     func logger(label: String = "test") -> Logger {
-        Logger(label: label) { _ in CapturingLogHandler(capture: self) }
+        Logger(label: label) { _ in PeerCapturingLogHandler(capture: self) }
     }
 
     func record(_ line: String) { lines.withLock { $0.append(line) } }
@@ -45,8 +45,8 @@ final class LogCapture: Sendable {
     }
 }
 
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
+struct PeerCapturingLogHandler: LogHandler {
+    let capture: PeerLogCapture
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .notice
 
@@ -63,12 +63,12 @@ struct CapturingLogHandler: LogHandler {
 }
 
 /// Starts a transport on 127.0.0.1 with a port picked by the system and fast backoff.
-func startTransport(
+func startPeerTransport(
     name: String, clusterID: String = "test-cluster", peers: [MemberName: String] = [:], port: Int = 0,
-    collector: FrameCollector, logger: Logger = Logger(label: "peer-test") { _ in SwiftLogNoOpLogHandler() }
+    collector: PeerFrameCollector, logger: Logger = Logger(label: "peer-test") { _ in SwiftLogNoOpLogHandler() }
 ) async throws -> PeerTransport {
     var configuration = PeerTransport.Configuration(
-        clusterID: clusterID, selfName: MemberName(name)!, httpAddress: httpAddress(of: name),
+        clusterID: clusterID, selfName: MemberName(name)!, httpAddress: peerHTTPAddress(of: name),
         listenHost: "127.0.0.1", listenPort: port)
     configuration.reconnectBackoffMinMs = 10
     configuration.reconnectBackoffMaxMs = 100
@@ -78,10 +78,10 @@ func startTransport(
 }
 
 /// The HTTP address a test transport named `name` announces.
-func httpAddress(of name: String) -> String { "http.\(name).test:8080" }
+func peerHTTPAddress(of name: String) -> String { "http.\(name).test:8080" }
 
 /// A port that was free a moment ago (bound, read and closed), for a peer that starts later.
-func freePort() async throws -> Int {
+func freeLoopbackPort() async throws -> Int {
     let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .bind(host: "127.0.0.1", port: 0).get()
     let port = channel.localAddress!.port!

@@ -11,14 +11,14 @@ struct PeerTransportTests {
 
     @Test("hellos are exchanged and frames arrive in order both ways")
     func exchange() async throws {
-        let atA = FrameCollector()
-        let atB = FrameCollector()
-        let a = try await startTransport(name: "n1", collector: atA)
-        let b = try await startTransport(name: "n2", peers: [n1: "127.0.0.1:\(a.port)"], collector: atB)
+        let atA = PeerFrameCollector()
+        let atB = PeerFrameCollector()
+        let a = try await startPeerTransport(name: "n1", collector: atA)
+        let b = try await startPeerTransport(name: "n2", peers: [n1: "127.0.0.1:\(a.port)"], collector: atB)
         a.setPeers([n2: "127.0.0.1:\(b.port)", n1: "127.0.0.1:\(a.port)"])
         #expect(await eventually(timeoutMs: 10_000) { a.httpAddresses()[n2] != nil && b.httpAddresses()[n1] != nil })
-        #expect(a.httpAddresses() == [n2: httpAddress(of: "n2")])
-        #expect(b.httpAddresses() == [n1: httpAddress(of: "n1")])
+        #expect(a.httpAddresses() == [n2: peerHTTPAddress(of: "n2")])
+        #expect(b.httpAddresses() == [n1: peerHTTPAddress(of: "n1")])
 
         // Raft messages one way, routed by node id, in batches; forwards the other way.
         let messages = (1...300).map { i in
@@ -41,11 +41,11 @@ struct PeerTransportTests {
 
     @Test("a member of another cluster is refused and nothing it sends is delivered")
     func wrongCluster() async throws {
-        let logs = LogCapture()
-        let atA = FrameCollector()
-        let a = try await startTransport(name: "n1", collector: atA, logger: logs.logger())
-        let stranger = try await startTransport(
-            name: "n3", clusterID: "other-cluster", peers: [n1: "127.0.0.1:\(a.port)"], collector: FrameCollector())
+        let logs = PeerLogCapture()
+        let atA = PeerFrameCollector()
+        let a = try await startPeerTransport(name: "n1", collector: atA, logger: logs.logger())
+        let stranger = try await startPeerTransport(
+            name: "n3", clusterID: "other-cluster", peers: [n1: "127.0.0.1:\(a.port)"], collector: PeerFrameCollector())
         // Frames queued before the first dial follow the hello on the same connection.
         for i in 0..<20 { stranger.send(.forward(requestID: UInt64(i), payload: []), to: n1) }
         #expect(await eventually(timeoutMs: 10_000) { logs.lines(containing: "wrong cluster id").count >= 2 })
@@ -60,12 +60,12 @@ struct PeerTransportTests {
 
     @Test("a peer that starts later is reached once it listens")
     func lateStart() async throws {
-        let port = try await freePort()
-        let a = try await startTransport(name: "n1", peers: [n2: "127.0.0.1:\(port)"], collector: FrameCollector())
-        let atB = FrameCollector()
+        let port = try await freeLoopbackPort()
+        let a = try await startPeerTransport(name: "n1", peers: [n2: "127.0.0.1:\(port)"], collector: PeerFrameCollector())
+        let atB = PeerFrameCollector()
         // Let n1 fail to dial at least once before n2 exists.
         a.send(.forward(requestID: 0, payload: []), to: n2)
-        let b = try await startTransport(name: "n2", port: port, collector: atB)
+        let b = try await startPeerTransport(name: "n2", port: port, collector: atB)
         var sent: UInt64 = 0
         let reached = await eventually(timeoutMs: 10_000) {
             sent += 1
@@ -74,7 +74,7 @@ struct PeerTransportTests {
         }
         #expect(reached)
         #expect(atB.all.first?.0 == n1)
-        #expect(b.httpAddresses()[n1] == httpAddress(of: "n1"))
+        #expect(b.httpAddresses()[n1] == peerHTTPAddress(of: "n1"))
         let ids = atB.forwardIDs
         #expect(ids == ids.sorted())
 
@@ -84,10 +84,10 @@ struct PeerTransportTests {
 
     @Test("a cut link delivers nothing and delivery resumes after heal")
     func partition() async throws {
-        let atB = FrameCollector()
-        let b = try await startTransport(name: "n2", collector: atB)
+        let atB = PeerFrameCollector()
+        let b = try await startPeerTransport(name: "n2", collector: atB)
         let proxy = try await TCPProxy.start(target: (host: "127.0.0.1", port: b.port))
-        let a = try await startTransport(name: "n1", peers: [n2: "127.0.0.1:\(proxy.port)"], collector: FrameCollector())
+        let a = try await startPeerTransport(name: "n1", peers: [n2: "127.0.0.1:\(proxy.port)"], collector: PeerFrameCollector())
 
         // Connected through the proxy.
         var probe: UInt64 = 0
@@ -124,9 +124,9 @@ struct PeerTransportTests {
 
     @Test("removing a peer closes its link and a message to an unknown node is dropped")
     func setPeersRemoves() async throws {
-        let atB = FrameCollector()
-        let b = try await startTransport(name: "n2", collector: atB)
-        let a = try await startTransport(name: "n1", peers: [n2: "127.0.0.1:\(b.port)"], collector: FrameCollector())
+        let atB = PeerFrameCollector()
+        let b = try await startPeerTransport(name: "n2", collector: atB)
+        let a = try await startPeerTransport(name: "n1", peers: [n2: "127.0.0.1:\(b.port)"], collector: PeerFrameCollector())
         #expect(await eventually(timeoutMs: 10_000) { b.httpAddresses()[n1] != nil })
         a.send([Message(kind: .heartbeat, from: n1.nodeID, to: n3.nodeID, term: Term(1))])
         a.send([Message(kind: .heartbeat, from: n1.nodeID, to: n2.nodeID, term: Term(2))])
@@ -146,9 +146,9 @@ struct PeerTransportTests {
 
     @Test("a frame past frameBytesMax is dropped by the sender and later frames still arrive")
     func oversizedFrame() async throws {
-        let atB = FrameCollector()
-        let b = try await startTransport(name: "n2", collector: atB)
-        let a = try await startTransport(name: "n1", peers: [n2: "127.0.0.1:\(b.port)"], collector: FrameCollector())
+        let atB = PeerFrameCollector()
+        let b = try await startPeerTransport(name: "n2", collector: atB)
+        let a = try await startPeerTransport(name: "n1", peers: [n2: "127.0.0.1:\(b.port)"], collector: PeerFrameCollector())
         let limit = a.configuration.frameBytesMax
         a.send(.forward(requestID: 1, payload: Array(repeating: 1, count: limit)), to: n2)
         a.send(.forward(requestID: 2, payload: Array(repeating: 2, count: limit - 16)), to: n2)
