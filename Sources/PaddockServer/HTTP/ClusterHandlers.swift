@@ -18,6 +18,12 @@ enum ClusterHandlers {
     /// `GET /v1/cluster` → `{"clusterId","self","leader","term","commitIndex",
     /// "appliedIndex","members":[{"name","role","peerAddress","httpAddress","matchIndex","lag"}]}`.
     static func status(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
+        statusNow(request, context)
+    }
+
+    /// `status` without a task: the member's view is read under a short lock, so it never
+    /// waits.
+    static func statusNow(_ request: APIRequest, _ context: APIContext) -> APIResponse {
         do throws(RequestRejection) {
             _ = try QueryParameters(request.rawQuery, allowed: [])
             try requireEmptyBody(request)
