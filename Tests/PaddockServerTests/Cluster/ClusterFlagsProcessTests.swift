@@ -49,3 +49,20 @@ import Glibc
         #expect(stderr.contains(messagePart), "stderr: \(stderr)")
     }
 }
+
+/// A cluster start whose members cannot run fails with their own words, and leaves no
+/// process or directory behind.
+@Suite struct ClusterHarnessFailureTests {
+    @Test func aStartWhoseMembersExitReportsTheirOutput() async throws {
+        let cluster = try ClusterHarness(launchTimeoutMs: 20_000)
+        do {
+            try await cluster.start(count: 2, extraArgs: ["--election-timeout-ms", "1"], readyTimeoutMs: 5_000)
+            Issue.record("a cluster with a 1 ms election timeout started")
+        } catch {
+            #expect("\(error)".contains("--election-timeout-ms"), "\(error)")
+        }
+        #expect(cluster.liveNames.isEmpty)
+        await cluster.stopAll()
+        #expect(!FileManager.default.fileExists(atPath: cluster.root.path))
+    }
+}
