@@ -97,4 +97,15 @@ import Glibc
         layout.add("a", peerPort: 1)
         #expect(layout.peersFlag(for: "b", members: ["b", "a"]) == "a=127.0.0.1:1,b=127.0.0.1:2")
     }
+
+    @Test func theHTTPAddressIsTheServeLineNotAnotherListener() {
+        let lines = [
+            "2026-01-01T00:00:00 info paddock.peer: peer transport listening on 127.0.0.1:7190",
+            "paddock listening on 127.0.0.1:41234",
+        ]
+        let address = PaddockProcess.parseAddress(lines)
+        #expect(address?.0 == "127.0.0.1")
+        #expect(address?.1 == 41_234)
+        #expect(PaddockProcess.parseAddress(Array(lines.prefix(1))) == nil)
+    }
 }

@@ -104,10 +104,12 @@ final class PaddockProcess: @unchecked Sendable {
         return server
     }
 
-    /// Finds "listening on HOST:PORT" (or any "HOST:PORT" after "listening") in the output.
+    /// Finds the HTTP address in the output: the line `paddock listening on HOST:PORT`
+    /// that `paddock serve` prints. Other "listening on" lines (a cluster member's peer
+    /// listener, say) are not its HTTP address and are skipped.
     static func parseAddress(_ lines: [String]) -> (String, Int)? {
         for line in lines {
-            guard let range = line.range(of: "listening on ") else { continue }
+            guard let range = line.range(of: "paddock listening on ") else { continue }
             let rest = line[range.upperBound...].split(separator: " ").first.map(String.init) ?? ""
             let trimmed = rest.replacingOccurrences(of: "http://", with: "")
             guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]) else {
