@@ -286,15 +286,6 @@ final class ClusterHarness: @unchecked Sendable {
         throw HarnessError(description: "no agreed leader before the deadline; last seen \(last.sorted { $0.key < $1.key })")
     }
 
-    /// `GET /v1/cluster` of `name`, parsed.
-    func clusterStatus(_ name: String) async throws -> [String: Any] {
-        let response = try await member(name).client.send("GET", "/v1/cluster")
-        guard response.status == 200, let json = response.json else {
-            throw HarnessError(description: "GET /v1/cluster on \(name): \(response.status)")
-        }
-        return json
-    }
-
     // MARK: Stopping
 
     /// Ends every member (SIGKILL, paused ones included), closes the proxies and, unless
