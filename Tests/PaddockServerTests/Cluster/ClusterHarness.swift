@@ -12,11 +12,9 @@ import Glibc
 /// HTTP ports are chosen by each process (`--listen 127.0.0.1:0`) and read from its output,
 /// so they change on restart. Data directories live under one temporary directory removed
 /// by `stopAll`. Every process is ended by its pid; `stopAll` (call it in `defer`) ends
-/// them all, paused ones included, and closes the proxies.
-///
-/// `@unchecked Sendable`: all mutable state is behind `state`; the processes are
-/// `PaddockProcess` values, themselves safe to share.
-final class ClusterHarness: @unchecked Sendable {
+/// them all, paused ones included, and closes the proxies. All mutable state is behind
+/// one `Mutex`, so tests share a harness with their background clients.
+final class ClusterHarness: Sendable {
     /// One member as the harness knows it.
     struct Member {
         var name: String
