@@ -10,8 +10,9 @@ extension ClusterHarness {
         try await member(name).create(path, data: data)
     }
 
-    /// `PUT /v1/nodes{path}` with `data` through `name`; returns the status and new version.
-    func set(_ path: String, data: String, via name: String) async throws -> (status: Int, version: Int64?) {
+    /// `PUT /v1/nodes{path}` with `data` through `name`; returns the status, the new
+    /// version and the zxid of the write.
+    func set(_ path: String, data: String, via name: String) async throws -> (status: Int, version: Int64?, zxid: UInt64?) {
         try await member(name).set(path, data: data)
     }
 
@@ -86,11 +87,12 @@ extension ClusterHarness.Endpoint {
         return (response.status, response.headers["paddock-zxid"].flatMap { UInt64($0) })
     }
 
-    /// `PUT /v1/nodes{path}` with `data`; returns the status and new version.
-    func set(_ path: String, data: String) async throws -> (status: Int, version: Int64?) {
+    /// `PUT /v1/nodes{path}` with `data`; returns the status, the new version and the
+    /// zxid of the write.
+    func set(_ path: String, data: String) async throws -> (status: Int, version: Int64?, zxid: UInt64?) {
         let response = try await client.send("PUT", "/v1/nodes\(path)", json: ["data": data])
         let version = ((response.json?["stat"] as? [String: Any])?["version"] as? NSNumber)?.int64Value
-        return (response.status, version)
+        return (response.status, version, response.headers["paddock-zxid"].flatMap { UInt64($0) })
     }
 
     /// `GET /v1/nodes{path}`, linearizable unless `serializable`.

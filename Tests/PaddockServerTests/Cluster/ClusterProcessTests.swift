@@ -9,6 +9,8 @@ final class ClusterHistory: Sendable {
         var path: String
         var data: String
         var version: Int64?
+        /// The zxid of its entry, when the answer named one.
+        var zxid: UInt64? = nil
         var acknowledgedAt: ContinuousClock.Instant
     }
 
@@ -235,9 +237,10 @@ final class ClusterHistory: Sendable {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             let leader = try await cluster.waitForLeader()
             let followers = Self.others(cluster, leader)
-            #expect(try await cluster.create("/counter", data: "0", via: leader).status == 201)
+            let created = try await cluster.create("/counter", data: "0", via: leader)
+            #expect(created.status == 201)
             let history = ClusterHistory()
-            history.record(.init(path: "/counter", data: "0", version: 0, acknowledgedAt: .now))
+            history.record(.init(path: "/counter", data: "0", version: 0, zxid: created.zxid, acknowledgedAt: .now))
             let reader = Task.detached {
                 for _ in 0..<100_000 where !history.stop.load(ordering: .relaxed) {
                     let startedAt = ContinuousClock.now
@@ -257,7 +260,8 @@ final class ClusterHistory: Sendable {
                 let set = try await cluster.set("/counter", data: "\(value)", via: newLeader)
                 #expect(set.status == 200)
                 if set.status == 200 {
-                    history.record(.init(path: "/counter", data: "\(value)", version: set.version, acknowledgedAt: .now))
+                    history.record(
+                        .init(path: "/counter", data: "\(value)", version: set.version, zxid: set.zxid, acknowledgedAt: .now))
                 }
             }
             // Paused for well over an election timeout.
@@ -279,8 +283,13 @@ final class ClusterHistory: Sendable {
             let writes = history.writes
             var checked = 0
             for read in history.reads where read.result.status == 200 {
-                let floor = writes.filter { $0.acknowledgedAt < read.startedAt }.compactMap(\.version).max() ?? 0
+                // Every write acknowledged before the read began must be in what it saw:
+                // its version, and the zxid the read says it reflects.
+                let before = writes.filter { $0.acknowledgedAt < read.startedAt }
+                let floor = before.compactMap(\.version).max() ?? 0
                 #expect((read.result.version ?? -1) >= floor, "stale read: \(read.result) began after v\(floor) was acknowledged")
+                let zxidFloor = before.compactMap(\.zxid).max() ?? 0
+                #expect((read.result.zxid ?? 0) >= zxidFloor, "stale read: \(read.result) began after zxid \(zxidFloor) was acknowledged")
                 checked += 1
             }
             for read in history.reads where read.result.status != 200 {

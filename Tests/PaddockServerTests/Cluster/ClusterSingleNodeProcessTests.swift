@@ -19,6 +19,7 @@ import Testing
         let set = try await endpoint.set("/counter", data: "1")
         #expect(set.status == 200)
         #expect(set.version == 1)
+        #expect(set.zxid == zxid + 1)
         let read = try await endpoint.read("/counter")
         #expect(read == .init(status: 200, data: "1", version: 1, zxid: zxid + 1))
         #expect(try await endpoint.read("/counter", serializable: true).data == "1")
