@@ -18,6 +18,10 @@ import Glibc
 /// the replica writes and answers what was queued, and the store is closed. A data
 /// directory that cannot be opened or recovered (not a database, truncated, corrupt) is
 /// reported on stderr and the command exits with status 1; nothing is repaired.
+///
+/// Cluster flags (`--id`, `--peers`, `--cluster-id`, `--join`, `--election-timeout-ms`,
+/// `--heartbeat-interval-ms`) are read into a `ClusterBootstrap`; bad ones exit with a
+/// one-line message and status 64 before anything starts.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -88,6 +92,38 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "This member's name in the cluster (needs --peers).")
+    var id: String?
+
+    @Option(help: ArgumentHelp(
+        "Every member's peer address, this one included: NAME=HOST:PORT,... (needs --id).",
+        discussion: "This member's own entry is where it listens for peers; --listen stays its HTTP address."))
+    var peers: String?
+
+    @Option(help: "The id all members of the cluster share; a peer with another id is refused (default: paddock).")
+    var clusterId: String?
+
+    @Flag(help: "This member is new to a running cluster: it waits to be added as a learner; --peers names members to contact.")
+    var join = false
+
+    @Option(help: "Raft election timeout in ms (at least 5 heartbeat intervals).")
+    var electionTimeoutMs = ClusterBootstrap.defaultElectionTimeoutMs
+
+    @Option(help: "Leader heartbeat interval in ms.")
+    var heartbeatIntervalMs = ClusterBootstrap.defaultHeartbeatIntervalMs
+
+    /// The cluster the flags describe, or nil for a single node (no --id, no --peers).
+    /// - Throws: `ValidationError` naming the flag at fault.
+    func clusterBootstrap() throws -> ClusterBootstrap? {
+        do {
+            return try ClusterBootstrap.parse(
+                id: id, peers: peers, clusterID: clusterId, join: join,
+                electionTimeoutMs: electionTimeoutMs, heartbeatIntervalMs: heartbeatIntervalMs)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// The limits the flags describe.
     var limits: Limits {
         var limits = Limits()
@@ -119,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard snapshotInterval > 0 else { throw ValidationError("--snapshot-interval must be positive") }
         guard snapshotTail >= 0 else { throw ValidationError("--snapshot-tail must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        _ = try clusterBootstrap()
     }
 
     func run() async throws {
@@ -131,6 +168,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "paddock.serve")
         let address = try ListenAddress(parsing: listen)
         let limits = self.limits
+        if let bootstrap = try clusterBootstrap() {
+            // cluster start: wired by the replica
+            Self.printError("paddock: cluster mode is not available in this build (--id \(bootstrap.selfName))")
+            throw ExitCode(1)
+        }
         let signals = TerminationSignals([SIGINT, SIGTERM])
 
         let replica: SingleNodeReplica
