@@ -1,3 +1,4 @@
+import PaddockAPI
 import Logging
 import NIOCore
 import NIOPosix
@@ -155,7 +156,7 @@ final class PeerLink: Sendable {
             }
         }
         guard let generation else { return }
-        guard let target = PeerAddress(address) else {
+        guard let target = try? PeerAddress(parsing: address) else {
             if state.withLock({ $0.backoff.failures == 0 }) { logger.error("peer address is not host:port; cannot dial") }
             retry(after: generation)
             return
