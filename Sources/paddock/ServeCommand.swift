@@ -17,7 +17,9 @@ import Glibc
 /// picks a free one, which tests use). On a signal the HTTP server stops taking requests,
 /// the replica writes and answers what was queued, and the store is closed. A data
 /// directory that cannot be opened or recovered (not a database, truncated, corrupt) is
-/// reported on stderr and the command exits with status 1; nothing is repaired.
+/// reported on stderr and the command exits with status 1; nothing is repaired. One
+/// `PaddockMetrics` is fed by the replica's log, its proposals and the HTTP server, and
+/// served at `/metrics`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -133,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
         let limits = self.limits
         let signals = TerminationSignals([SIGINT, SIGTERM])
 
+        let metrics = PaddockMetrics()
         let replica: SingleNodeReplica
         do {
             replica = try SingleNodeReplica.start(
@@ -142,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
                     snapshotIntervalEntries: snapshotInterval,
                     snapshotLogTailEntries: snapshotTail
                 ),
-                logger: Logger(label: "paddock.replica")
+                logger: Logger(label: "paddock.replica"),
+                metrics: metrics
             )
         } catch {
             Self.printError("paddock: cannot start: \(error.message)")
@@ -154,8 +158,9 @@ struct ServeCommand: AsyncParsableCommand {
             server = try await PaddockHTTPServer.start(
                 host: address.host,
                 port: address.port,
-                replica: replica,
-                limits: limits
+                replica: InstrumentedReplica(replica, metrics: metrics),
+                limits: limits,
+                metrics: metrics
             )
         } catch {
             Self.printError("paddock: cannot listen on \(listen): \(error)")
