@@ -67,6 +67,7 @@ public final class PaddockHTTPServer: Sendable {
                     case .admitted:
                         break
                     case .full:
+                        metrics.recordRefusedConnection()
                         try pipeline.addHandler(TooManyConnectionsHandler(zxid: replica.status.appliedZxid))
                         return
                     case .closing:

@@ -44,6 +44,8 @@ public final class PaddockMetrics: Sendable {
     private let appendBatchEntries: Metrics.Recorder
     /// Open HTTP connections; the HTTP handler moves it up and down.
     let httpConnections: Metrics.Meter
+    /// Connections refused past `Limits.connectionsMax`.
+    private let httpConnectionsRefused: Metrics.Counter
 
     private let sampler = Mutex<(@Sendable () -> RaftSample)?>(nil)
     /// Request timers by series, made on first use; connections cache them (see
@@ -82,6 +84,7 @@ public final class PaddockMetrics: Sendable {
         fsyncDuration = Metrics.Timer(label: Names.fsyncDuration, factory: factory)
         appendBatchEntries = Metrics.Recorder(label: Names.appendBatchEntries, aggregate: true, factory: factory)
         httpConnections = Metrics.Meter(label: Names.httpConnections, factory: factory)
+        httpConnectionsRefused = Metrics.Counter(label: Names.httpConnectionsRefused, factory: factory)
     }
 
     // MARK: Recording
@@ -119,6 +122,11 @@ public final class PaddockMetrics: Sendable {
         self.sampler.withLock { $0 = sampler }
     }
 
+    /// Counts a connection refused because `Limits.connectionsMax` were open.
+    func recordRefusedConnection() {
+        httpConnectionsRefused.increment()
+    }
+
     /// The timer of one HTTP request series; made on first use and then shared.
     func requestTimer(_ series: RequestSeries) -> Metrics.Timer {
         requestTimers.withLock { timers in
@@ -137,9 +145,11 @@ public final class PaddockMetrics: Sendable {
     /// The Prometheus text exposition (format 0.0.4) of every metric, after reading the
     /// sampler once; families sorted by name, each with `# HELP` and `# TYPE` lines.
     public func exposition() -> String {
-        let sample = sampler.withLock { $0 }?()
+        let sampler = self.sampler.withLock { $0 }
+        // Sampling inside the scrape lock: concurrent scrapes cannot set an older sample
+        // after a newer one. The sampler takes only the replica's own short lock.
         let text = scrapeLock.withLock { _ in
-            if let sample { record(sample) }
+            if let sample = sampler?() { record(sample) }
             return registry.emitToString()
         }
         return ExpositionText.ordered(text, help: Self.help)
@@ -185,6 +195,8 @@ extension PaddockMetrics {
         public static let httpRequestDuration = "paddock_http_request_duration_seconds"
         /// Gauge: open HTTP connections.
         public static let httpConnections = "paddock_http_connections"
+        /// Counter: connections refused past the connection limit.
+        public static let httpConnectionsRefused = "paddock_http_connections_refused_total"
         /// Gauge: open sessions.
         public static let sessions = "paddock_sessions"
         /// Gauge: znodes in the tree, the root included.
@@ -224,6 +236,7 @@ extension PaddockMetrics {
         Names.appendBatchEntries: "Entries stored per log transaction.",
         Names.httpRequestDuration: "Seconds from request head to response, by route template, method and status.",
         Names.httpConnections: "Open HTTP client connections.",
+        Names.httpConnectionsRefused: "HTTP connections refused because the connection limit was reached.",
         Names.sessions: "Open sessions.",
         Names.znodes: "Znodes in the tree, the root included.",
         Names.watchers: "Active watchers.",

@@ -12,6 +12,7 @@ import ZNodeTree
         ("paddock_append_batch_entries", "histogram"),
         ("paddock_fsync_duration_seconds", "histogram"),
         ("paddock_http_connections", "gauge"),
+        ("paddock_http_connections_refused_total", "counter"),
         ("paddock_proposals_total", "counter"),
         ("paddock_raft_applied_index", "gauge"),
         ("paddock_raft_commit_index", "gauge"),

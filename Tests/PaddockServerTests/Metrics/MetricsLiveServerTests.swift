@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import PaddockStorage
 import Testing
 import ZNodeTree
@@ -23,7 +24,7 @@ import ZNodeTree
             + "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
             + "PUT /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
             + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-        let exchanged = await Result { try await RawHTTPClient.exchange(port: server.port, requests, count: 7) }
+        let exchanged = await outcome { try await RawHTTPClient.exchange(port: server.port, requests, count: 7) }
         try await server.close()
         let (responses, _) = try exchanged.get()
         #expect(responses.map(\.status) == [404, 201, 200, 404, 404, 405, 200])
@@ -47,11 +48,47 @@ import ZNodeTree
         }
     }
 
+    /// Open connections go up and down; connections past the limit are counted as refused.
+    @Test func connectionsAreCountedOpenAndRefused() async throws {
+        var limits = Limits()
+        limits.connectionsMax = 1
+        let metrics = PaddockMetrics()
+        let server = try await PaddockHTTPServer.start(
+            host: "127.0.0.1", port: 0, replica: FakeReplica(), limits: limits, metrics: metrics)
+        let result = await outcome {
+            let held = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: server.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await held.executeThenClose { inbound, outbound in
+                var iterator = inbound.makeAsyncIterator()
+                try await outbound.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+                let first = try await iterator.next()
+                #expect(first.map { String(buffer: $0).hasPrefix("HTTP/1.1 200") } == true)
+                let (refused, _) = try await RawHTTPClient.exchange(
+                    port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", count: 1)
+                #expect(refused.first?.status == 503)
+                let text = try PrometheusText(parsing: metrics.exposition())
+                #expect(text.value("paddock_http_connections") == 1)
+                #expect(text.value("paddock_http_connections_refused_total") == 1)
+            }
+            // The held connection is closed: the gauge comes back to zero.
+            let closed = await eventually(timeoutMs: 10_000) {
+                (try? PrometheusText(parsing: metrics.exposition()).value("paddock_http_connections")) == 0
+            }
+            #expect(closed)
+        }
+        try await server.close()
+        try result.get()
+    }
+
     /// A server started without metrics still serves `/metrics`, from a registry of its own.
     @Test func serverWithoutGivenMetricsServesItsOwn() async throws {
         let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: FakeReplica())
         let requests = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-        let exchanged = await Result { try await RawHTTPClient.exchange(port: server.port, requests, count: 2) }
+        let exchanged = await outcome { try await RawHTTPClient.exchange(port: server.port, requests, count: 2) }
         try await server.close()
         let (responses, _) = try exchanged.get()
         #expect(responses.map(\.status) == [200, 200])
@@ -76,7 +113,7 @@ import ZNodeTree
         }
         let create = "POST /v1/nodes/a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"data\":\"v\"}"
         let requests = create + create + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-        let exchanged = await Result { try await RawHTTPClient.exchange(port: server.port, requests, count: 3) }
+        let exchanged = await outcome { try await RawHTTPClient.exchange(port: server.port, requests, count: 3) }
         try await server.close()
         await replica.shutdown()
         let (responses, _) = try exchanged.get()
@@ -119,13 +156,11 @@ import ZNodeTree
     }
 }
 
-extension Result where Failure == any Error {
-    /// The outcome of `body`, so cleanup can run before a failure is rethrown.
-    init(_ body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
+/// The outcome of `body`, so a server can be closed before a failure is rethrown.
+private func outcome<Success>(_ body: () async throws -> Success) async -> Result<Success, any Error> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
     }
 }
