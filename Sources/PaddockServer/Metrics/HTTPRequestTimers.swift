@@ -3,11 +3,13 @@ import NIOHTTP1
 
 /// One connection's cache of `paddock_http_request_duration_seconds` series.
 ///
-/// Why per connection: recording a request must not build label strings or take a lock
-/// that every event loop shares. The cache is owned by the connection's handler (one
-/// event loop), keyed by an integer made of the route's index and the status, so a
-/// request costs one dictionary lookup of an `Int` plus the histogram's own update. On a
-/// miss it asks `PaddockMetrics`, which makes each series once per member.
+/// Why per connection: recording a request must not build label strings or take the
+/// member-wide lock of the series table. The cache is owned by the connection's handler
+/// (one event loop), keyed by an integer made of the route's index and the status, so a
+/// request costs one dictionary lookup of an `Int` plus the histogram's own update, whose
+/// short lock (swift-prometheus keeps one per series) is contended only when two loops
+/// record the same series at the same instant. On a miss it asks `PaddockMetrics`, which
+/// makes each series once per member.
 ///
 /// Labels: `route` is the route template (`/v1/nodes/{path}`), never the raw path, so
 /// the number of series stays bounded; a request no route matched (404, 405, or refused
