@@ -17,7 +17,9 @@ import Glibc
 /// picks a free one, which tests use). On a signal the HTTP server stops taking requests,
 /// the replica writes and answers what was queued, and the store is closed. A data
 /// directory that cannot be opened or recovered (not a database, truncated, corrupt) is
-/// reported on stderr and the command exits with status 1; nothing is repaired.
+/// reported on stderr and the command exits with status 1; nothing is repaired. One
+/// `PaddockMetrics` is fed by the replica's log, its proposals and the HTTP server, and
+/// served at `/metrics`.
 ///
 /// Cluster flags (`--id`, `--peers`, `--cluster-id`, `--join`, `--election-timeout-ms`,
 /// `--heartbeat-interval-ms`) are read into a `ClusterBootstrap`; bad ones exit with a
@@ -175,6 +177,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let signals = TerminationSignals([SIGINT, SIGTERM])
 
+        let metrics = PaddockMetrics()
         let replica: SingleNodeReplica
         do {
             replica = try SingleNodeReplica.start(
@@ -184,7 +187,8 @@ struct ServeCommand: AsyncParsableCommand {
                     snapshotIntervalEntries: snapshotInterval,
                     snapshotLogTailEntries: snapshotTail
                 ),
-                logger: Logger(label: "paddock.replica")
+                logger: Logger(label: "paddock.replica"),
+                metrics: metrics
             )
         } catch {
             Self.printError("paddock: cannot start: \(error.message)")
@@ -196,8 +200,9 @@ struct ServeCommand: AsyncParsableCommand {
             server = try await PaddockHTTPServer.start(
                 host: address.host,
                 port: address.port,
-                replica: replica,
-                limits: limits
+                replica: InstrumentedReplica(replica, metrics: metrics),
+                limits: limits,
+                metrics: metrics
             )
         } catch {
             Self.printError("paddock: cannot listen on \(listen): \(error)")

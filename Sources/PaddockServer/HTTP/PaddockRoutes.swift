@@ -32,6 +32,7 @@ public enum PaddockRoutes {
         Route(.POST, "/v1/cluster/transfer-leadership", handler: ClusterHandlers.transferLeadership),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
+        Route(.GET, "/metrics", now: MetricsHandler.metricsNow, handler: MetricsHandler.metrics),
     ]
 
     /// The frozen router over `routes`.
