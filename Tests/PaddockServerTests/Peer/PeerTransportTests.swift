@@ -133,12 +133,18 @@ struct PeerTransportTests {
         #expect(await eventually(timeoutMs: 10_000) { atB.count == 1 })
         #expect(atB.all.map(\.1) == [.raft(Message(kind: .heartbeat, from: n1.nodeID, to: n2.nodeID, term: Term(2)))])
 
+        // A hello sent by the caller would end the connection; it is refused instead.
+        a.send(.hello(PeerHello(clusterID: "test-cluster", name: n1, httpAddress: "x:1")), to: n2)
+        a.send(.forward(requestID: 8, payload: []), to: n2)
+        #expect(await eventually(timeoutMs: 10_000) { atB.count == 2 })
+        #expect(atB.forwardIDs == [8])
+
         a.setPeers([:])
         a.send(.forward(requestID: 9, payload: []), to: n2)
         a.setPeers([n2: "127.0.0.1:\(b.port)"])
         a.send(.forward(requestID: 10, payload: []), to: n2)
-        #expect(await eventually(timeoutMs: 10_000) { atB.count == 2 })
-        #expect(atB.forwardIDs == [10])
+        #expect(await eventually(timeoutMs: 10_000) { atB.count == 3 })
+        #expect(atB.forwardIDs == [8, 10])
 
         await a.close()
         await b.close()
