@@ -28,9 +28,11 @@ extension PeerTransport {
         /// How long one dial may take before it counts as failed, in ms (default 1 s).
         public var connectTimeoutMs: Int64 = 1_000
         /// How long bytes written to a peer may stay unacknowledged by its TCP before the
-        /// connection is dropped and redialed, in ms (default 10 s; Linux `TCP_USER_TIMEOUT`,
-        /// ignored elsewhere). Catches a peer that vanished without a reset.
-        public var sendStallTimeoutMs: Int64 = 10_000
+        /// connection is dropped and redialed, in ms (default 30 s; Linux `TCP_USER_TIMEOUT`,
+        /// ignored elsewhere). Catches a peer whose machine vanished without a reset. Not
+        /// shorter: a live peer stalled on a slow disk with a full receive buffer also
+        /// stops acknowledging, and dropping its link throws its queue away.
+        public var sendStallTimeoutMs: Int64 = 30_000
         /// How long an accepted connection may take to send its hello, in ms (default 5 s);
         /// past it the connection is closed.
         public var helloTimeoutMs: Int64 = 5_000
