@@ -4,6 +4,10 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The one outbound connection to one peer: dials, says hello, writes frames in order,
 /// and dials again with backoff when the connection fails or drops.
 ///
@@ -161,10 +165,7 @@ final class PeerLink: Sendable {
             retry(after: generation)
             return
         }
-        let dial = ClientBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .connectTimeout(.milliseconds(configuration.connectTimeoutMs))
+        let dial = Self.bootstrap(on: eventLoop, configuration: configuration)
             .connect(host: target.host, port: target.port)
         state.withLock { state in
             if state.generation == generation, case .dialing = state.phase { state.phase = .dialing(dial) }
@@ -177,6 +178,23 @@ final class PeerLink: Sendable {
                 self.failed(error, generation: generation)
             }
         }
+    }
+
+    /// The dialing bootstrap: no Nagle delay, keepalive, the connect timeout, and on Linux
+    /// `TCP_USER_TIMEOUT`, so a connection whose written bytes stay unacknowledged for
+    /// `sendStallTimeoutMs` (a peer gone without a reset) is dropped and redialed instead
+    /// of queueing until TCP's own retransmission limit, many minutes later.
+    static func bootstrap(on eventLoop: any EventLoop, configuration: PeerTransport.Configuration) -> ClientBootstrap {
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .connectTimeout(.milliseconds(configuration.connectTimeoutMs))
+        #if os(Linux)
+        let userTimeout = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_USER_TIMEOUT)))
+        return bootstrap.channelOption(userTimeout, value: Int(configuration.sendStallTimeoutMs))
+        #else
+        return bootstrap
+        #endif
     }
 
     private func failed(_ error: any Error, generation: UInt64) {

@@ -3,9 +3,9 @@ extension PeerTransport {
     ///
     /// Invariants (checked by `validate()`): `clusterID` is not empty,
     /// `0 < reconnectBackoffMinMs <= reconnectBackoffMaxMs`, `connectTimeoutMs > 0`,
-    /// `helloTimeoutMs > 0`, `frameBytesMax >= frameBytesFloor` (room for a 1 MiB snapshot
-    /// chunk or entry with its headers), `outboundQueueBytesMax >= frameBytesMax`, and the
-    /// listen port is 0...65535.
+    /// `helloTimeoutMs > 0`, `0 < sendStallTimeoutMs <= Int32.max`,
+    /// `frameBytesMax >= frameBytesFloor` (room for a 1 MiB snapshot chunk or entry with its
+    /// headers), `outboundQueueBytesMax >= frameBytesMax`, and the listen port is 0...65535.
     public struct Configuration: Sendable, Equatable {
         /// The operator-given cluster id; connections from other clusters are refused.
         public var clusterID: String
@@ -27,6 +27,12 @@ extension PeerTransport {
         public var reconnectBackoffMaxMs: Int64 = 2_000
         /// How long one dial may take before it counts as failed, in ms (default 1 s).
         public var connectTimeoutMs: Int64 = 1_000
+        /// How long bytes written to a peer may stay unacknowledged by its TCP before the
+        /// connection is dropped and redialed, in ms (default 30 s; Linux `TCP_USER_TIMEOUT`,
+        /// ignored elsewhere). Catches a peer whose machine vanished without a reset. Not
+        /// shorter: a live peer stalled on a slow disk with a full receive buffer also
+        /// stops acknowledging, and dropping its link throws its queue away.
+        public var sendStallTimeoutMs: Int64 = 30_000
         /// How long an accepted connection may take to send its hello, in ms (default 5 s);
         /// past it the connection is closed.
         public var helloTimeoutMs: Int64 = 5_000
@@ -57,6 +63,9 @@ extension PeerTransport {
                 throw fail("reconnect backoff \(reconnectBackoffMinMs)...\(reconnectBackoffMaxMs) ms is not 0 < min <= max")
             }
             guard connectTimeoutMs > 0 else { throw fail("connectTimeoutMs \(connectTimeoutMs) is not positive") }
+            guard sendStallTimeoutMs > 0, sendStallTimeoutMs <= Int64(Int32.max) else {
+                throw fail("sendStallTimeoutMs \(sendStallTimeoutMs) is outside 1...\(Int32.max)")
+            }
             guard helloTimeoutMs > 0 else { throw fail("helloTimeoutMs \(helloTimeoutMs) is not positive") }
             guard frameBytesMax >= Self.frameBytesFloor, frameBytesMax <= Int(UInt32.max) else {
                 throw fail("frameBytesMax \(frameBytesMax) is outside \(Self.frameBytesFloor)...\(UInt32.max)")

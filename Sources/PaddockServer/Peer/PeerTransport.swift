@@ -91,7 +91,14 @@ public final class PeerTransport: Sendable {
 
     /// Queues `frame` for `peer`. Never blocks; drops the frame (logged at debug level)
     /// when the peer is unknown or unreachable or its queue is full.
+    ///
+    /// A `hello` is refused (logged as an error): the link sends its own at the start of
+    /// each connection, and a second one would make the peer close the connection.
     public func send(_ frame: PeerFrame, to peer: MemberName) {
+        if case .hello = frame {
+            logger.error("a hello frame cannot be sent; the link sends its own", metadata: ["peer.name": "\(peer)"])
+            return
+        }
         guard let link = directory.link(for: peer) else {
             logger.debug("no link to peer; frame dropped", metadata: ["peer.name": "\(peer)"])
             return

@@ -1,6 +1,10 @@
 import Logging
+import NIOCore
 import NIOPosix
 import PaddockAPI
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import PaddockServer
 import RaftCore
 import Testing
@@ -59,4 +63,24 @@ struct PeerLinkPartsTests {
         try await link.close().get()
         #expect(!link.enqueue([0, 0, 0, 2, 1, 9], frameCount: 1))
     }
+
+    #if os(Linux)
+    @Test("dialed connections carry TCP_NODELAY and the send stall timeout")
+    func socketOptions() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = PeerTransport.Configuration(
+            clusterID: "c", selfName: MemberName("n1")!, httpAddress: "h:1", listenHost: "127.0.0.1", listenPort: 0)
+        configuration.sendStallTimeoutMs = 1_234
+        let channel = try await PeerLink.bootstrap(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration)
+            .connect(host: "127.0.0.1", port: listener.localAddress!.port!).get()
+        let userTimeout = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_USER_TIMEOUT)))
+        let timeout = try await channel.getOption(userTimeout).get()
+        let noDelay = try await channel.getOption(.socketOption(.tcp_nodelay)).get()
+        #expect(Int32(truncatingIfNeeded: timeout) == 1_234)
+        #expect(noDelay != 0)
+        try await channel.close()
+        try await listener.close()
+    }
+    #endif
 }

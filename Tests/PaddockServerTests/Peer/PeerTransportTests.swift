@@ -39,6 +39,34 @@ struct PeerTransportTests {
         await b.close()
     }
 
+    @Test("three members given the same directory, self included, form a full mesh")
+    func mesh() async throws {
+        let names = [n1, n2, n3]
+        let collectors = names.map { _ in PeerFrameCollector() }
+        var transports: [PeerTransport] = []
+        for (name, collector) in zip(names, collectors) {
+            transports.append(try await startPeerTransport(name: name.rawValue, collector: collector))
+        }
+        let directory = Dictionary(uniqueKeysWithValues: zip(names, transports.map { "127.0.0.1:\($0.port)" }))
+        for transport in transports { transport.setPeers(directory) }
+        #expect(await eventually(timeoutMs: 10_000) { transports.allSatisfy { $0.httpAddresses().count == 2 } })
+        for (i, transport) in transports.enumerated() {
+            for (j, name) in names.enumerated() {
+                transport.send(.forward(requestID: UInt64(10 * i + j), payload: []), to: name)
+            }
+        }
+        #expect(await eventually(timeoutMs: 10_000) { collectors.allSatisfy { $0.count == 2 } })
+        for (j, collector) in collectors.enumerated() {
+            // Nothing sent to itself; one frame from each of the others, with its sender.
+            let received = collector.all.map { "\($0.0):\($0.1)" }.sorted()
+            let expected = names.indices.filter { $0 != j }.map { i in
+                "\(names[i]):\(PeerFrame.forward(requestID: UInt64(10 * i + j), payload: []))"
+            }
+            #expect(received == expected.sorted())
+        }
+        for transport in transports { await transport.close() }
+    }
+
     @Test("a member of another cluster is refused and nothing it sends is delivered")
     func wrongCluster() async throws {
         let logs = PeerLogCapture()
@@ -133,12 +161,18 @@ struct PeerTransportTests {
         #expect(await eventually(timeoutMs: 10_000) { atB.count == 1 })
         #expect(atB.all.map(\.1) == [.raft(Message(kind: .heartbeat, from: n1.nodeID, to: n2.nodeID, term: Term(2)))])
 
+        // A hello sent by the caller would end the connection; it is refused instead.
+        a.send(.hello(PeerHello(clusterID: "test-cluster", name: n1, httpAddress: "x:1")), to: n2)
+        a.send(.forward(requestID: 8, payload: []), to: n2)
+        #expect(await eventually(timeoutMs: 10_000) { atB.count == 2 })
+        #expect(atB.forwardIDs == [8])
+
         a.setPeers([:])
         a.send(.forward(requestID: 9, payload: []), to: n2)
         a.setPeers([n2: "127.0.0.1:\(b.port)"])
         a.send(.forward(requestID: 10, payload: []), to: n2)
-        #expect(await eventually(timeoutMs: 10_000) { atB.count == 2 })
-        #expect(atB.forwardIDs == [10])
+        #expect(await eventually(timeoutMs: 10_000) { atB.count == 3 })
+        #expect(atB.forwardIDs == [8, 10])
 
         await a.close()
         await b.close()
