@@ -170,12 +170,11 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "paddock.serve")
         let address = try ListenAddress(parsing: listen)
         let limits = self.limits
-        if let bootstrap = try clusterBootstrap() {
-            // cluster start: wired by the replica
-            Self.printError("paddock: cluster mode is not available in this build (--id \(bootstrap.selfName))")
-            throw ExitCode(1)
-        }
         let signals = TerminationSignals([SIGINT, SIGTERM])
+        if let bootstrap = try clusterBootstrap() {
+            try await runMember(of: bootstrap, address: address, limits: limits, signals: signals, logger: logger)
+            return
+        }
 
         let metrics = PaddockMetrics()
         let replica: SingleNodeReplica
@@ -224,12 +223,119 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
+    /// Runs a replicated member: the peer transport, the Raft replica, then HTTP. On a
+    /// signal HTTP stops taking requests, a leader hands leadership over, the replica
+    /// answers what was queued and closes its store, and the transport closes.
+    func runMember(
+        of bootstrap: ClusterBootstrap, address: ListenAddress, limits: Limits, signals: TerminationSignals, logger: Logger
+    ) async throws {
+        let metrics = PaddockMetrics()
+        let inbox = FrameInbox()
+        let transport: PeerTransport
+        do {
+            transport = try await PeerTransport.start(
+                configuration: PeerTransport.Configuration(
+                    clusterID: bootstrap.clusterID, selfName: bootstrap.selfName,
+                    httpAddress: Self.render(host: address.host, port: address.port),
+                    listenHost: bootstrap.selfPeerAddress.host, listenPort: bootstrap.selfPeerAddress.port),
+                peers: [:], logger: Logger(label: "paddock.peer"),
+                onFrame: { peer, frame in inbox.deliver(frame, from: peer) })
+        } catch {
+            Self.printError("paddock: cannot listen for peers on \(bootstrap.selfPeerAddress): \(error)")
+            throw ExitCode(1)
+        }
+        var options = ClusterOptions(
+            clusterID: bootstrap.clusterID, selfName: bootstrap.selfName, peers: bootstrap.peers,
+            joining: bootstrap.joining,
+            replica: ReplicaOptions(limits: limits, snapshotIntervalEntries: snapshotInterval, snapshotLogTailEntries: snapshotTail))
+        options.electionTimeoutMs = bootstrap.electionTimeoutMs
+        options.heartbeatIntervalMs = bootstrap.heartbeatIntervalMs
+        options.tickMs = max(1, min(50, bootstrap.heartbeatIntervalMs / 2))
+        options.requestWaitMs = limits.proposalWaitMs
+        let replica: ClusterReplica
+        do {
+            replica = try ClusterReplica.start(
+                directory: dataDir, options: options, link: transport, logger: Logger(label: "paddock.cluster"),
+                metrics: metrics)
+        } catch {
+            Self.printError("paddock: cannot start: \(error.message)")
+            await transport.close()
+            throw ExitCode(1)
+        }
+        inbox.attach(replica)
+        metrics.setSampler { [weak replica] in
+            replica?.metricsSample
+                ?? RaftSample(term: .zero, role: .follower, commitIndex: .zero, appliedIndex: .zero, sessions: 0, znodes: 0)
+        }
+        let server: PaddockHTTPServer
+        do {
+            server = try await PaddockHTTPServer.start(
+                host: address.host, port: address.port, replica: InstrumentedReplica(replica, metrics: metrics),
+                limits: limits, cluster: replica, metrics: metrics)
+        } catch {
+            Self.printError("paddock: cannot listen on \(listen): \(error)")
+            await replica.shutdown()
+            await transport.close()
+            throw ExitCode(1)
+        }
+        let bound = Self.render(host: address.host, port: server.port)
+        replica.setHTTPAddress(bound)
+        transport.setHTTPAddress(bound)
+        Self.printLine("paddock listening on \(bound)")
+        logger.info(
+            "serving",
+            metadata: [
+                "listen": "\(bound)", "member": "\(bootstrap.selfName)", "peerPort": "\(transport.port)",
+                "dataDir": "\(dataDir)",
+            ])
+
+        let signal = await signals.wait()
+        logger.info("stopping", metadata: ["signal": "\(signal)"])
+        await replica.shutdown()
+        do {
+            try await server.close()
+        } catch {
+            logger.warning("closing the listener failed", metadata: ["error": "\(error)"])
+        }
+        await transport.close()
+        logger.info("stopped")
+    }
+
+    static func render(host: String, port: Int) -> String {
+        "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
     static func printLine(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Frames that arrive before the replica is started are handed to it once it is.
+///
+/// The transport must be listening before the replica starts (the replica dials peers
+/// through it at once), so its delivery callback needs a target that fills in later.
+final class FrameInbox: Sendable {
+    private let state = Mutex<(replica: ClusterReplica?, early: [(MemberName, PeerFrame)])>((nil, []))
+
+    func deliver(_ frame: PeerFrame, from peer: MemberName) {
+        let replica = state.withLock { state -> ClusterReplica? in
+            if state.replica == nil, state.early.count < 10_000 { state.early.append((peer, frame)) }
+            return state.replica
+        }
+        replica?.receive(frame, from: peer)
+    }
+
+    func attach(_ replica: ClusterReplica) {
+        let early = state.withLock { state in
+            state.replica = replica
+            defer { state.early.removeAll() }
+            return state.early
+        }
+        for (peer, frame) in early { replica.receive(frame, from: peer) }
     }
 }
 

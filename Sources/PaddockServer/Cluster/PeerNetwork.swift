@@ -11,3 +11,5 @@ public protocol PeerNetwork: AnyObject, Sendable {
     /// The HTTP addresses members announced, by name.
     func httpAddresses() -> [MemberName: String]
 }
+
+extension PeerTransport: PeerNetwork {}

@@ -27,6 +27,11 @@ final class PeerDirectory: Sendable {
         state.withLock { state in state.namesByID[id].flatMap { state.links[$0] } }
     }
 
+    /// The peers linked now: name → address.
+    func peers() -> [MemberName: String] {
+        state.withLock { state in state.links.mapValues(\.address) }
+    }
+
     /// Whether `name` is in the directory.
     func isKnown(_ name: MemberName) -> Bool {
         state.withLock { $0.links[name] != nil }

@@ -24,11 +24,14 @@ public final class PeerTransport: Sendable {
 
     private let listener: any Channel
     private let directory: PeerDirectory
+    /// The HTTP address announced in hellos; `setHTTPAddress` changes it.
+    private let announcedHTTPAddress: Mutex<String>
     private let group: any EventLoopGroup
     private let logger: Logger
 
     private init(configuration: Configuration, listener: any Channel, directory: PeerDirectory, group: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
+        self.announcedHTTPAddress = Mutex(configuration.httpAddress)
         self.listener = listener
         self.port = listener.localAddress?.port ?? configuration.listenPort
         self.directory = directory
@@ -48,7 +51,8 @@ public final class PeerTransport: Sendable {
     /// - Throws: `PeerTransportError` for a bad configuration (`.badConfiguration`) or an
     ///   address that cannot be bound (`.bindFailed`).
     public static func start(
-        configuration: Configuration, peers: [MemberName: String], group: any EventLoopGroup, logger: Logger,
+        configuration: Configuration, peers: [MemberName: String],
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger,
         onFrame: @escaping @Sendable (MemberName, PeerFrame) -> Void
     ) async throws -> PeerTransport {
         try configuration.validate()
@@ -137,11 +141,27 @@ public final class PeerTransport: Sendable {
     public func setPeers(_ peers: [MemberName: String]) {
         var wanted = peers
         wanted[configuration.selfName] = nil
+        var linkConfiguration = configuration
+        linkConfiguration.httpAddress = announcedHTTPAddress.withLock { $0 }
         let change = directory.replace(with: wanted) { name, address in
-            PeerLink(name: name, address: address, eventLoop: group.next(), configuration: configuration, logger: logger)
+            PeerLink(name: name, address: address, eventLoop: group.next(), configuration: linkConfiguration, logger: logger)
         }
         for link in change.removed { _ = link.close() }
         for link in change.added { link.start() }
+    }
+
+    /// Changes the HTTP address this member announces, and redials every peer so they
+    /// learn it. Meant for start-up: a member whose HTTP port is picked by the system
+    /// learns it only once its HTTP server is bound, after the transport started.
+    public func setHTTPAddress(_ address: String) {
+        let changed = announcedHTTPAddress.withLock { current in
+            defer { current = address }
+            return current != address
+        }
+        guard changed else { return }
+        let peers = directory.peers()
+        setPeers([:])
+        setPeers(peers)
     }
 
     /// The HTTP addresses peers announced in their hellos, by name.
