@@ -63,7 +63,7 @@ final class ClusterHistory: Sendable {
         }
     }
 
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)))
     func writesThroughEveryMemberAreReadOnEveryMember() async throws {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             _ = try await cluster.waitForLeader()
@@ -89,7 +89,7 @@ final class ClusterHistory: Sendable {
         }
     }
 
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)))
     func killingTheLeaderElectsAnotherAndLosesNoAcknowledgedWrite() async throws {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             let leader = try await cluster.waitForLeader()
@@ -135,7 +135,7 @@ final class ClusterHistory: Sendable {
         }
     }
 
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)))
     func aKilledMemberRestartsAndCatchesUp() async throws {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             let leader = try await cluster.waitForLeader()
@@ -161,7 +161,7 @@ final class ClusterHistory: Sendable {
     /// The leader compacts its log past what the stopped member has, so the restarted
     /// member can only catch up from a snapshot. From outside, catching up at all is
     /// the proof: the entries it lacks are no longer in any log.
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(3)))
     func aMemberRestartedAfterCompactionCatchesUpBySnapshot() async throws {
         let compaction = ["--snapshot-interval", "20", "--snapshot-tail", "5"]
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing + compaction) { cluster in
@@ -187,7 +187,7 @@ final class ClusterHistory: Sendable {
         }
     }
 
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(3)))
     func aFourthMemberJoinsAsLearnerIsPromotedAndAMemberIsRemoved() async throws {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             let leader = try await cluster.waitForLeader()
@@ -232,7 +232,7 @@ final class ClusterHistory: Sendable {
 
     /// A paused leader keeps its sockets; when it resumes it may still believe it leads.
     /// Every read it answers must reflect every write acknowledged before the read began.
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(2)))
     func aPausedLeaderStepsDownAndAnswersNoStaleRead() async throws {
         try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
             let leader = try await cluster.waitForLeader()
@@ -301,7 +301,7 @@ final class ClusterHistory: Sendable {
 
     /// Each member reaches each other one through its own proxy, so the test can cut any
     /// link, in one direction or both.
-    @Test(.disabled("needs the cluster replica"), .timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(3)))
     func aPartitionedMinorityRefusesLinearizableRequestsAndAllConverge() async throws {
         let waits = Self.timing + ["--proposal-wait-ms", "2000"]
         try await ClusterHarness.with(count: 3, extraArgs: waits, proxies: PeerLinkProxies.start) { cluster in

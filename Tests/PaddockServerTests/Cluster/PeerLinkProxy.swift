@@ -18,14 +18,12 @@ protocol PeerLinkProxy: Sendable {
 /// Starts a proxy to `target` for the cluster tests.
 typealias PeerLinkProxyStarter = @Sendable (_ target: (host: String, port: Int)) async throws -> any PeerLinkProxy
 
-/// The proxy the partition tests use.
+/// The proxy the partition tests use: the peer tests' `TCPProxy`.
 enum PeerLinkProxies {
-    /// Starts the peer tests' TCP proxy to `target`.
-    ///
-    /// Until `Tests/PaddockServerTests/Peer/TCPProxy.swift` is in the build this throws;
-    /// with it, the body is `try await TCPProxy.start(target: target)` and `TCPProxy`
-    /// gets `extension TCPProxy: PeerLinkProxy {}`.
+    /// Starts a `TCPProxy` to `target`.
     static let start: PeerLinkProxyStarter = { target in
-        throw HarnessError(description: "no TCP proxy in this build to reach \(target.host):\(target.port)")
+        try await TCPProxy.start(target: target)
     }
 }
+
+extension TCPProxy: PeerLinkProxy {}
