@@ -34,6 +34,8 @@ final class ClusterDriver: @unchecked Sendable {
 
     struct ForwardedOut {
         var deadlineMs: Int64
+        /// The request as it came in, to forward again if the member asked no longer leads.
+        var input: ClusterInput
         var reply: @Sendable (ForwardReply) -> Void
     }
 
@@ -57,8 +59,9 @@ final class ClusterDriver: @unchecked Sendable {
     var nextReadContext: UInt64 = 1
     var forwardedOut: [UInt64: ForwardedOut] = [:]
     var nextForwardID: UInt64 = 1
-    /// Requests waiting for a leader to be known.
-    var parked: [ClusterInput] = []
+    /// Requests waiting for a leader to be known (or, after a `notLeader` answer, for a
+    /// short pause before they are forwarded again).
+    var parked: [(input: ClusterInput, notBeforeMs: Int64)] = []
     var transferWaiters: [(deadlineMs: Int64, reply: @Sendable (Result<Void, ClusterError>) -> Void)] = []
     /// Session deadlines, kept only while leading.
     var sessions = SessionDeadlines()
@@ -68,6 +71,8 @@ final class ClusterDriver: @unchecked Sendable {
     var nextExpiryMs: Int64
     var readyIndex: LogIndex?
     var wasLeader = false
+    /// Whether this leader has taken over session deadlines (once caught up).
+    var sessionsAdopted = false
     /// Answers to applied entries, given once the tree that holds them is published, so a
     /// caller that reads this member after its write sees it.
     var afterPublish: [() -> Void] = []
@@ -232,7 +237,7 @@ final class ClusterDriver: @unchecked Sendable {
             if node.role == .leader {
                 proposeLocally(entry, reply: reply)
             } else if let leader = leaderName {
-                forward(.propose(entry: entry.encoded()), to: leader, deadlineMs: deadline) { answer in
+                forward(.propose(entry: entry.encoded()), to: leader, input: input, deadlineMs: deadline) { answer in
                     switch answer {
                     case .committed(let zxid, let bytes):
                         if let result = try? ApplyResult(decoding: bytes) {
@@ -247,13 +252,13 @@ final class ClusterDriver: @unchecked Sendable {
                     }
                 }
             } else {
-                parked.append(input)
+                parked.append((input, 0))
             }
         case .keepAlive(let id, let deadline, let reply):
             if node.role == .leader {
                 keepAliveBatch.append((id, reply))
             } else if let leader = leaderName {
-                forward(.keepAlive(id), to: leader, deadlineMs: deadline) { answer in
+                forward(.keepAlive(id), to: leader, input: input, deadlineMs: deadline) { answer in
                     switch answer {
                     case .remainingMs(let ms): reply(.success(ms))
                     case .failed(let code, let message):
@@ -262,13 +267,13 @@ final class ClusterDriver: @unchecked Sendable {
                     }
                 }
             } else {
-                parked.append(input)
+                parked.append((input, 0))
             }
         case .control(let request, let deadline, let reply):
             if node.role == .leader {
                 controlLocally(request, deadlineMs: deadline, reply: reply)
             } else if let leader = leaderName {
-                forward(request, to: leader, deadlineMs: deadline) { answer in
+                forward(request, to: leader, input: input, deadlineMs: deadline) { answer in
                     switch answer {
                     case .done: reply(.success(()))
                     case .failed(let code, let message):
@@ -277,7 +282,7 @@ final class ClusterDriver: @unchecked Sendable {
                     }
                 }
             } else {
-                parked.append(input)
+                parked.append((input, 0))
             }
         }
     }
@@ -298,7 +303,7 @@ final class ClusterDriver: @unchecked Sendable {
                 return
             }
             guard node.role == .leader else {
-                respond(.failed(code: ReplicaError.Code.unavailable.rawValue, message: "\(options.selfName) is no longer the leader; retry"))
+                respond(.failed(code: ForwardReply.notLeaderCode, message: "\(options.selfName) is no longer the leader; retry"))
                 return
             }
             let deadline = nowMs + options.requestWaitMs
@@ -332,6 +337,12 @@ final class ClusterDriver: @unchecked Sendable {
         case .forwardReply(let requestID, let payload):
             guard let waiting = forwardedOut.removeValue(forKey: requestID) else { return }
             if let answer = try? ForwardReply(decoding: payload) {
+                if case .failed(ForwardReply.notLeaderCode, _) = answer, waiting.deadlineMs > nowMs {
+                    // Asked a member that just lost leadership: ask the new leader once
+                    // this member has heard of it (a pause of one heartbeat between tries).
+                    parked.append((waiting.input, nowMs + Int64(options.heartbeatIntervalMs)))
+                    return
+                }
                 waiting.reply(answer)
             } else {
                 waiting.reply(.failed(code: ReplicaError.Code.unavailable.rawValue, message: "the leader's answer did not decode"))
@@ -340,12 +351,12 @@ final class ClusterDriver: @unchecked Sendable {
     }
 
     private func forward(
-        _ request: ForwardRequest, to leader: MemberName, deadlineMs: Int64,
+        _ request: ForwardRequest, to leader: MemberName, input: ClusterInput, deadlineMs: Int64,
         reply: @escaping @Sendable (ForwardReply) -> Void
     ) {
         let id = nextForwardID
         nextForwardID += 1
-        forwardedOut[id] = ForwardedOut(deadlineMs: deadlineMs, reply: reply)
+        forwardedOut[id] = ForwardedOut(deadlineMs: deadlineMs, input: input, reply: reply)
         link.send(.forward(requestID: id, payload: request.encoded), to: leader)
     }
 
@@ -353,7 +364,13 @@ final class ClusterDriver: @unchecked Sendable {
         guard !parked.isEmpty, node.leader != nil else { return }
         let waiting = parked
         parked.removeAll()
-        for input in waiting { handle(input, nowMs: nowMs) }
+        for (input, notBeforeMs) in waiting {
+            if notBeforeMs > nowMs {
+                parked.append((input, notBeforeMs))
+            } else {
+                handle(input, nowMs: nowMs)
+            }
+        }
     }
 
     // MARK: Leader work
@@ -387,8 +404,16 @@ final class ClusterDriver: @unchecked Sendable {
         }
     }
 
+    /// A leader that has committed an entry of its term and applied everything committed:
+    /// its tree knows every session, and its keepalive times are the replicated ones.
+    /// Until then it neither refuses a keepalive for an unknown session nor expires any.
+    private var isCaughtUpLeader: Bool {
+        node.role == .leader && node.appliedIndex >= node.commitIndex && node.term(at: node.commitIndex) == node.term
+    }
+
     private func flushKeepAlives() {
         guard !keepAliveBatch.isEmpty else { return }
+        if node.role == .leader && !isCaughtUpLeader { return }
         let batch = keepAliveBatch
         keepAliveBatch.removeAll()
         guard node.role == .leader else {
@@ -499,7 +524,11 @@ final class ClusterDriver: @unchecked Sendable {
     }
 
     private func proposeExpiries(nowMs: Int64) {
-        guard node.role == .leader else { return }
+        guard isCaughtUpLeader else { return }
+        if !sessionsAdopted {
+            adoptSessionsAsLeader(nowMs: nowMs)
+            sessionsAdopted = true
+        }
         let expired = sessions.takeExpired(nowMs: nowMs)
         lastTimeMs = max(lastTimeMs, ReplicaClock.wallMs())
         if !expired.isEmpty {
@@ -599,9 +628,9 @@ final class ClusterDriver: @unchecked Sendable {
             forwardedOut[id] = nil
             waiting.reply(.failed(code: ReplicaError.Code.unavailable.rawValue, message: timeout.message))
         }
-        parked.removeAll { input in
-            guard input.deadlineMs <= nowMs else { return false }
-            input.refuse(with: timeout)
+        parked.removeAll { entry in
+            guard entry.input.deadlineMs <= nowMs else { return false }
+            entry.input.refuse(with: timeout)
             return true
         }
         transferWaiters.removeAll { waiter in
@@ -647,7 +676,7 @@ final class ClusterDriver: @unchecked Sendable {
     private func leadershipChanged(to soft: SoftState) {
         let isLeader = soft.role == .leader
         if isLeader && !wasLeader {
-            adoptSessionsAsLeader(nowMs: ReplicaClock.monotonicMs())
+            sessionsAdopted = false
             logger.info("leading", metadata: ["term": "\(node.term)"])
         } else if !isLeader && wasLeader {
             sessions.removeAll()
@@ -911,7 +940,7 @@ final class ClusterDriver: @unchecked Sendable {
             if case .failed(let error) = state.phase { return error }
             return ReplicaError(code: .shuttingDown, message: "the member is stopping")
         }
-        for input in parked { input.refuse(with: error) }
+        for entry in parked { entry.input.refuse(with: error) }
         parked.removeAll()
         for (_, list) in waiters {
             answer(list, term: Term(0), index: .zero, committed: nil)

@@ -67,6 +67,10 @@ enum ForwardRequest: Equatable {
 
 /// The leader's answer to a `ForwardRequest`.
 enum ForwardReply: Equatable {
+    /// The failure code of a member asked to lead a request it no longer leads; the asker
+    /// forwards the request again to the new leader.
+    static let notLeaderCode = "notLeader"
+
     case committed(zxid: Zxid, result: [UInt8])
     case remainingMs(Int64)
     case done
