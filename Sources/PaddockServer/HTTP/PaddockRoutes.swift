@@ -25,6 +25,8 @@ public enum PaddockRoutes {
         Route(.GET, "/v1/sessions/{id}", handler: SessionHandlers.show),
         Route(.DELETE, "/v1/sessions/{id}", handler: SessionHandlers.close),
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
+        Route(.GET, "/v1/watch", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
+        Route(.GET, "/v1/watch/{path}", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]

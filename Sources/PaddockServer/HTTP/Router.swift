@@ -15,12 +15,18 @@ public struct APIContext: Sendable {
     public var limits: Limits
     /// Membership and leadership of a replicated member; nil on a single node.
     public var cluster: (any ClusterControl)?
+    /// The member's watch hub; nil when it serves no watches (`/v1/watch` answers 503).
+    public var watchHub: WatchHub?
 
-    /// A context from its parts.
-    public init(replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil) {
+    /// A context from its parts. Without `watchHub`, the replica's own hub is used when
+    /// it has one (`WatchHubProviding`).
+    public init(
+        replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil, watchHub: WatchHub? = nil
+    ) {
         self.replica = replica
         self.limits = limits
         self.cluster = cluster
+        self.watchHub = watchHub ?? (replica as? any WatchHubProviding)?.watchHub
     }
 }
 
