@@ -185,4 +185,32 @@ import ZNodeTree
         let compacted = await LongPollWatcher.poll(hub: hub, filter: filter, since: Zxid(9), waitMs: 0, eventsMax: 100)
         #expect(compacted == .failure(RegistrationRefusal(.notYetApplied(applied: Zxid(3)))))
     }
+
+    @Test(arguments: [
+        ("watchHistoryEventsMax", \Limits.watchHistoryEventsMax), ("watchHistoryBytesMax", \Limits.watchHistoryBytesMax),
+        ("watchBufferEventsMax", \Limits.watchBufferEventsMax), ("watchBufferBytesMax", \Limits.watchBufferBytesMax),
+        ("watchersMax", \Limits.watchersMax),
+    ] as [(String, WritableKeyPath<Limits, Int> & Sendable)])
+    func watchCountLimitsMustBePositive(field: String, keyPath: WritableKeyPath<Limits, Int> & Sendable) {
+        var limits = Limits()
+        #expect(throws: Never.self) { try limits.validate() }
+        limits[keyPath: keyPath] = 0
+        #expect(throws: LimitsError.self) { try limits.validate() }
+        do {
+            try limits.validate()
+        } catch {
+            #expect(error.field == field)
+        }
+    }
+
+    @Test func watchTimeLimitsAreBounded() {
+        var limits = Limits()
+        limits.watchHeartbeatMs = Limits.waitMsCeiling + 1
+        #expect(throws: LimitsError(field: "watchHeartbeatMs", message: "watchHeartbeatMs must be at most \(Limits.waitMsCeiling), got \(Limits.waitMsCeiling + 1)")) {
+            try limits.validate()
+        }
+        limits = Limits()
+        limits.watchWaitMsMax = -1
+        #expect(throws: LimitsError.self) { try limits.validate() }
+    }
 }
