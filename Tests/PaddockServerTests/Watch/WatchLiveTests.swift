@@ -309,4 +309,24 @@ import ZNodeTree
             #expect(status == 503)
         }
     }
+
+    @Test func closingTheServerEndsStreamsWithoutWaitingForThem() async throws {
+        let directory = try TempDirectory("watch-close")
+        defer { directory.remove() }
+        var limits = Limits()
+        limits.proposalWaitMs = 60_000  // the server's drain timeout: far longer than the wait below
+        let replica = try SingleNodeReplica.start(directory: directory.path, watchHub: WatchHub(limits: limits))
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: replica, limits: limits)
+        let client = try await SSEClient.open(port: server.port, "/v1/watch/?recursive")
+        let status = await client.wait { $0.status != nil }.status
+        #expect(status == 200)
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await server.close()
+        #expect(clock.now - started < .seconds(20))
+        let ended = await client.wait { $0.ended && $0.closed }
+        #expect(ended.ended)
+        #expect(await eventually { replica.watchHub.watcherCount == 0 })
+        await replica.shutdown()
+    }
 }
