@@ -329,4 +329,16 @@ import ZNodeTree
         #expect(await eventually { replica.watchHub.watcherCount == 0 })
         await replica.shutdown()
     }
+
+    @Test func idleStreamsGetHeartbeats() async throws {
+        var limits = Limits()
+        limits.watchHeartbeatMs = 50
+        try await WatchServerFixture.with(limits: limits) { server in
+            let client = try await SSEClient.open(port: server.port, "/v1/watch/quiet")
+            let received = await client.wait { $0.heartbeats >= 3 }
+            #expect(received.heartbeats >= 3)
+            #expect(received.events.isEmpty)
+            await client.close()
+        }
+    }
 }
