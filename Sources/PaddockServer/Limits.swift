@@ -10,7 +10,7 @@ import ZNodeTree
 /// Invariants (checked by `validate()`): every limit is positive, `sessionTTLMinMs <=
 /// sessionTTLMaxMs`, `requestBodyBytesMax` leaves room for the largest data value, and
 /// the limits with an upper bound (`dataBytesMax`, `pathBytesMax`, `requestBodyBytesMax`,
-/// `idleTimeoutMs`, `proposalWaitMs`) stay under it, so derived sizes and timer amounts
+/// `idleTimeoutMs`, `proposalWaitMs`, `watchHeartbeatMs`, `watchWaitMsMax`) stay under it, so derived sizes and timer amounts
 /// cannot overflow.
 public struct Limits: Sendable, Equatable {
     /// Largest znode data value, in bytes (default 1 MiB, ZooKeeper's `jute.maxbuffer`).
@@ -94,6 +94,42 @@ public struct Limits: Sendable, Equatable {
     /// Past it: 503 `Unavailable` with `Retry-After`, nothing proposed.
     public var pendingProposalsMax: Int = 10_000
 
+    /// Most events a member keeps in its in-memory watch history (default 100,000).
+    ///
+    /// Past it the oldest entries' events are dropped (whole entries at a time); a watch
+    /// resuming from before the oldest kept zxid gets 410 `Compacted` and recovers with
+    /// `?initial`.
+    public var watchHistoryEventsMax: Int = 100_000
+
+    /// Most bytes (paths, data and a fixed cost per event) the watch history holds
+    /// (default 64 MiB); past it the oldest entries' events are dropped, as above.
+    public var watchHistoryBytesMax: Int = 64 * 1_048_576
+
+    /// Most events waiting to be written to one watch stream (default 10,000).
+    ///
+    /// Past it the consumer is too slow: its stream ends with a final `overflow` event
+    /// naming the last zxid delivered, and is closed; the client resumes from that zxid.
+    /// A resume's replay from history and an `initial` snapshot do not count: they are
+    /// written as the connection takes them.
+    public var watchBufferEventsMax: Int = 10_000
+
+    /// Most bytes waiting to be written to one watch stream (default 8 MiB); past it the
+    /// stream ends with `overflow`, as above.
+    public var watchBufferBytesMax: Int = 8 * 1_048_576
+
+    /// How often an idle watch stream gets a comment line (`: hb`), in ms (default 15 s,
+    /// at most one day), so proxies and clients can tell a quiet stream from a dead one.
+    public var watchHeartbeatMs: Int64 = 15_000
+
+    /// Most watchers (streams and long-polls) on one member at once (default 100,000).
+    ///
+    /// Past it: 503 `Unavailable` with `Retry-After`.
+    public var watchersMax: Int = 100_000
+
+    /// Longest `wait` a long-poll watch may ask for, in ms (default 5 minutes, at most one
+    /// day). Past it: 400 `BadRequest` naming the bound.
+    public var watchWaitMsMax: Int64 = 300_000
+
     /// The most `dataBytesMax` may be (1 GiB).
     public static let dataBytesCeiling = 1 << 30
 
@@ -134,6 +170,11 @@ public struct Limits: Sendable, Equatable {
             ("idleTimeoutMs", idleTimeoutMs), ("sessionTTLMinMs", sessionTTLMinMs),
             ("sessionTTLMaxMs", sessionTTLMaxMs), ("ttlNodeMaxMs", ttlNodeMaxMs),
             ("proposalWaitMs", proposalWaitMs), ("pendingProposalsMax", Int64(pendingProposalsMax)),
+            ("watchHistoryEventsMax", Int64(watchHistoryEventsMax)),
+            ("watchHistoryBytesMax", Int64(watchHistoryBytesMax)),
+            ("watchBufferEventsMax", Int64(watchBufferEventsMax)),
+            ("watchBufferBytesMax", Int64(watchBufferBytesMax)), ("watchHeartbeatMs", watchHeartbeatMs),
+            ("watchersMax", Int64(watchersMax)), ("watchWaitMsMax", watchWaitMsMax),
         ]
         for (name, value) in positive where value <= 0 {
             throw LimitsError(field: name, message: "\(name) must be positive, got \(value)")
@@ -143,6 +184,8 @@ public struct Limits: Sendable, Equatable {
             ("requestBodyBytesMax", Int64(requestBodyBytesMax), Int64(Self.requestBodyBytesCeiling)),
             ("idleTimeoutMs", idleTimeoutMs, Self.waitMsCeiling),
             ("proposalWaitMs", proposalWaitMs, Self.waitMsCeiling),
+            ("watchHeartbeatMs", watchHeartbeatMs, Self.waitMsCeiling),
+            ("watchWaitMsMax", watchWaitMsMax, Self.waitMsCeiling),
         ]
         for (name, value, ceiling) in bounded where value > ceiling {
             throw LimitsError(field: name, message: "\(name) must be at most \(ceiling), got \(value)")

@@ -32,6 +32,8 @@ public final class PaddockHTTPServer: Sendable {
     ///
     /// - Parameters:
     ///   - cluster: membership and leadership of a replicated member (nil: a single node).
+    ///   - watchHub: the hub `/v1/watch` serves from (nil: the replica's own, when it is a
+    ///     `WatchHubProviding`).
     ///   - metrics: the member's metrics, served at `/metrics` and fed with request
     ///     durations and connections (default: a fresh registry for this server).
     ///   - group: the event loops to serve on (default: NIO's shared singleton group, one
@@ -42,11 +44,12 @@ public final class PaddockHTTPServer: Sendable {
         host: String, port: Int, replica: any ReplicaService, limits: Limits = .default,
         cluster: (any ClusterControl)? = nil,
         metrics: PaddockMetrics = PaddockMetrics(),
+        watchHub: WatchHub? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PaddockHTTPServer {
         try limits.validate()
         let responder = APIResponder(
-            context: APIContext(replica: replica, limits: limits, cluster: cluster, metrics: metrics))
+            context: APIContext(replica: replica, limits: limits, cluster: cluster, metrics: metrics, watchHub: watchHub))
         let gate = ConnectionGate(connectionsMax: limits.connectionsMax)
         let decoderLimits = {
             var configuration = NIOHTTPDecoderLimitConfiguration()

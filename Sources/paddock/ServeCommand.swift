@@ -91,6 +91,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Longest TTL of a ttl node, in ms.")
     var ttlNodeMaxMs = Limits.default.ttlNodeMaxMs
 
+    @Option(help: "Most events kept in the watch history (older resumes get 410 Compacted).")
+    var watchHistoryMax = Limits.default.watchHistoryEventsMax
+
+    @Option(help: "Most bytes kept in the watch history.")
+    var watchHistoryMaxBytes = Limits.default.watchHistoryBytesMax
+
+    @Option(help: "Most events waiting for one slow watch stream before it ends with overflow.")
+    var watchBufferMax = Limits.default.watchBufferEventsMax
+
+    @Option(help: "Most bytes waiting for one slow watch stream before it ends with overflow.")
+    var watchBufferMaxBytes = Limits.default.watchBufferBytesMax
+
+    @Option(help: "Heartbeat period of idle watch streams, in ms (at most one day).")
+    var watchHeartbeatMs = Limits.default.watchHeartbeatMs
+
+    @Option(help: "Most watchers (streams and long-polls) at once.")
+    var watchersMax = Limits.default.watchersMax
+
+    @Option(help: "Longest wait a long-poll watch may ask for, in ms (at most one day).")
+    var watchWaitMaxMs = Limits.default.watchWaitMsMax
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -144,6 +165,13 @@ struct ServeCommand: AsyncParsableCommand {
         limits.sessionTTLMinMs = sessionTTLMinMs
         limits.sessionTTLMaxMs = sessionTTLMaxMs
         limits.ttlNodeMaxMs = ttlNodeMaxMs
+        limits.watchHistoryEventsMax = watchHistoryMax
+        limits.watchHistoryBytesMax = watchHistoryMaxBytes
+        limits.watchBufferEventsMax = watchBufferMax
+        limits.watchBufferBytesMax = watchBufferMaxBytes
+        limits.watchHeartbeatMs = watchHeartbeatMs
+        limits.watchersMax = watchersMax
+        limits.watchWaitMsMax = watchWaitMaxMs
         return limits
     }
 
@@ -187,7 +215,8 @@ struct ServeCommand: AsyncParsableCommand {
                     snapshotLogTailEntries: snapshotTail
                 ),
                 logger: Logger(label: "paddock.replica"),
-                metrics: metrics
+                metrics: metrics,
+                watchHub: WatchHub(limits: limits)
             )
         } catch {
             Self.printError("paddock: cannot start: \(error.message)")
@@ -201,7 +230,8 @@ struct ServeCommand: AsyncParsableCommand {
                 port: address.port,
                 replica: InstrumentedReplica(replica, metrics: metrics),
                 limits: limits,
-                metrics: metrics
+                metrics: metrics,
+                watchHub: replica.watchHub
             )
         } catch {
             Self.printError("paddock: cannot listen on \(listen): \(error)")
@@ -214,6 +244,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         let signal = await signals.wait()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
+        // Watch streams last as long as their clients want: end them first, so closing
+        // the server does not wait for them.
+        replica.watchHub.shutdown()
         do {
             try await server.close()
         } catch {
@@ -256,22 +289,18 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             replica = try ClusterReplica.start(
                 directory: dataDir, options: options, link: transport, logger: Logger(label: "paddock.cluster"),
-                metrics: metrics)
+                metrics: metrics, watchHub: WatchHub(limits: limits))
         } catch {
             Self.printError("paddock: cannot start: \(error.message)")
             await transport.close()
             throw ExitCode(1)
         }
         inbox.attach(replica)
-        metrics.setSampler { [weak replica] in
-            replica?.metricsSample
-                ?? RaftSample(term: .zero, role: .follower, commitIndex: .zero, appliedIndex: .zero, sessions: 0, znodes: 0)
-        }
         let server: PaddockHTTPServer
         do {
             server = try await PaddockHTTPServer.start(
                 host: address.host, port: address.port, replica: InstrumentedReplica(replica, metrics: metrics),
-                limits: limits, cluster: replica, metrics: metrics)
+                limits: limits, cluster: replica, metrics: metrics, watchHub: replica.watchHub)
         } catch {
             Self.printError("paddock: cannot listen on \(listen): \(error)")
             await replica.shutdown()
@@ -292,6 +321,7 @@ struct ServeCommand: AsyncParsableCommand {
         let signal = await signals.wait()
         logger.info("stopping", metadata: ["signal": "\(signal)"])
         await replica.shutdown()
+        replica.watchHub.shutdown()
         do {
             try await server.close()
         } catch {

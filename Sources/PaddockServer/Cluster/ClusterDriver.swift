@@ -76,6 +76,8 @@ final class ClusterDriver: @unchecked Sendable {
     /// Answers to applied entries, given once the tree that holds them is published, so a
     /// caller that reads this member after its write sees it.
     var afterPublish: [() -> Void] = []
+    /// Watch events of the entries applied in this `Ready`, published together.
+    var appliedEvents: [WatchEvent] = []
 
     init(replica: ClusterReplica, log: any ReplicaLog, link: any PeerNetwork, recovered: Recovered) {
         self.replica = replica
@@ -659,6 +661,12 @@ final class ClusterDriver: @unchecked Sendable {
         }
         send(ready.messagesAfterPersist)
         for entry in ready.committedEntries { apply(entry) }
+        if !ready.committedEntries.isEmpty {
+            // Before the answers and the readers' tree: a client that watches from the zxid
+            // of its write sees the write's events.
+            replica.watchHub.publish(events: appliedEvents, appliedZxid: tree.lastApplied, tree: tree)
+            appliedEvents.removeAll(keepingCapacity: true)
+        }
         serveReadStates(ready.readStates)
         node.advance(ready)
         if let soft = ready.softState { leadershipChanged(to: soft) }
@@ -707,6 +715,9 @@ final class ClusterDriver: @unchecked Sendable {
             snapshotIndex = snapshot.metadata.index
             lastTimeMs = max(lastTimeMs, tree.newestEntryTimeMs)
             directoryChanged()
+            // Watchers of this member would miss the changes the snapshot jumped over: they
+            // end (`reset`) and resume with Last-Event-ID or `initial`.
+            replica.watchHub.reset(tree: tree)
             logger.info("snapshot installed", metadata: ["index": "\(snapshot.metadata.index)"])
             return true
         } catch {
@@ -765,6 +776,7 @@ final class ClusterDriver: @unchecked Sendable {
                     preconditionFailure("committed entry \(logEntry.index) does not decode: \(error)")
                 }
                 let output = tree.apply(entry)
+                appliedEvents.append(contentsOf: output.events)
                 lastTimeMs = max(lastTimeMs, entry.timeMs)
                 trackSessions(entry, result: output.result)
                 var committedZxid = zxid

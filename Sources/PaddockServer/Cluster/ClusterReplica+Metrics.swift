@@ -9,7 +9,8 @@ extension ClusterReplica {
     ///
     /// - Throws: `ReplicaError` `.storage` when the store cannot be opened or recovered.
     public static func start(
-        directory: String, options: ClusterOptions, link: any PeerNetwork, logger: Logger, metrics: PaddockMetrics
+        directory: String, options: ClusterOptions, link: any PeerNetwork, logger: Logger, metrics: PaddockMetrics,
+        watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> ClusterReplica {
         let store: LogStore
         do {
@@ -18,7 +19,15 @@ extension ClusterReplica {
             throw ReplicaError(code: .storage, message: "cannot open the data directory \(directory): \(error)")
         }
         do {
-            return try start(log: InstrumentedReplicaLog(store, metrics: metrics), options: options, link: link, logger: logger)
+            let replica = try start(
+                log: InstrumentedReplicaLog(store, metrics: metrics), options: options, link: link, logger: logger,
+                watchHub: watchHub)
+            metrics.setSampler { [weak replica] in
+                replica?.metricsSample
+                    ?? RaftSample(term: .zero, role: .follower, commitIndex: .zero, appliedIndex: .zero, sessions: 0, znodes: 0)
+            }
+            metrics.setWatcherSource { [weak watchHub] in watchHub?.watcherCount ?? 0 }
+            return replica
         } catch {
             store.close()
             throw error

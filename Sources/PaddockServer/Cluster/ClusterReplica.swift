@@ -22,14 +22,17 @@ import ZNodeTree
 /// - Sessions: the leader decides expiry. Keepalives are acknowledged once a checkpoint
 ///   entry carrying them commits, so a new leader knows each session's last keepalive
 ///   (see docs/cluster.md for the bound).
-public final class ClusterReplica: ReplicaService, ClusterControl {
+public final class ClusterReplica: ReplicaService, ClusterControl, WatchHubProviding {
+    /// The member's watch hub, fed after every applied batch in zxid order.
+    public let watchHub: WatchHub
     let options: ClusterOptions
     let logger: Logger
     let shared: Mutex<ClusterShared>
     let wake = DispatchSemaphore(value: 0)
     private let link: any PeerNetwork
 
-    private init(options: ClusterOptions, logger: Logger, link: any PeerNetwork, shared: ClusterShared) {
+    private init(options: ClusterOptions, logger: Logger, link: any PeerNetwork, shared: ClusterShared, watchHub: WatchHub) {
+        self.watchHub = watchHub
         self.options = options
         self.logger = logger
         self.link = link
@@ -41,7 +44,7 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
     /// - Throws: `ReplicaError` `.storage` when the store cannot be opened or recovered.
     public static func start(
         directory: String, options: ClusterOptions, link: any PeerNetwork,
-        logger: Logger = Logger(label: "paddock.cluster")
+        logger: Logger = Logger(label: "paddock.cluster"), watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> ClusterReplica {
         let store: LogStore
         do {
@@ -50,7 +53,7 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
             throw ReplicaError(code: .storage, message: "cannot open the data directory \(directory): \(error)")
         }
         do {
-            return try start(log: store, options: options, link: link, logger: logger)
+            return try start(log: store, options: options, link: link, logger: logger, watchHub: watchHub)
         } catch {
             store.close()
             throw error
@@ -62,11 +65,12 @@ public final class ClusterReplica: ReplicaService, ClusterControl {
     /// - Throws: `ReplicaError` `.storage` when the log cannot be recovered.
     public static func start(
         log: some ReplicaLog, options: ClusterOptions, link: any PeerNetwork,
-        logger: Logger = Logger(label: "paddock.cluster")
+        logger: Logger = Logger(label: "paddock.cluster"), watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> ClusterReplica {
         let recovered = try ClusterDriver.recover(log: log, options: options)
         let shared = ClusterShared(tree: recovered.tree, raftStatus: recovered.node.status)
-        let replica = ClusterReplica(options: options, logger: logger, link: link, shared: shared)
+        watchHub.reset(tree: recovered.tree)
+        let replica = ClusterReplica(options: options, logger: logger, link: link, shared: shared, watchHub: watchHub)
         let driver = ClusterDriver(replica: replica, log: log, link: link, recovered: recovered)
         logger.info(
             "recovered",

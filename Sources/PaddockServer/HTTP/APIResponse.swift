@@ -16,6 +16,9 @@ public struct APIResponse: Sendable {
     public var body: ByteBuffer
     /// The zxid this response reflects.
     public var zxid: Zxid?
+    /// The body written over time instead of `body` (Server-Sent Events); nil for a
+    /// complete response.
+    public var stream: (any ResponseStream)?
 
     /// A response from its parts.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(), zxid: Zxid? = nil) {
@@ -23,6 +26,13 @@ public struct APIResponse: Sendable {
         self.headers = headers
         self.body = body
         self.zxid = zxid
+    }
+
+    /// A streaming response: the head now, then `stream` writes the body.
+    static func streaming(_ stream: any ResponseStream, headers: HTTPHeaders, zxid: Zxid) -> APIResponse {
+        var response = APIResponse(status: .ok, headers: headers, zxid: zxid)
+        response.stream = stream
+        return response
     }
 
     /// The headers of a JSON response, built once and shared (copy-on-write).

@@ -24,6 +24,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         case discarding
         /// The request is with the responder.
         case responding
+        /// A streaming response is being written (see `ResponseStream`).
+        case streaming
         /// The connection is closing.
         case closing
     }
@@ -37,6 +39,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The handler measuring request lines ahead of the decoder, when there is one.
     private let lineGuard: RequestLineGuard?
+    /// The streaming response being written, told when the connection goes.
+    private var activeStream: (any ResponseStream)?
 
     /// This connection's request duration series.
     private var requestTimers: HTTPRequestTimers
@@ -188,6 +192,10 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext) {
         recordRequest(status: response.status)
+        if let stream = response.stream {
+            startStream(stream, response: response, version: version, context: context)
+            return
+        }
         var headers = response.headers
         headers.reserveCapacity(headers.count + 3)
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
@@ -222,6 +230,79 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         requestStartNs = 0
         requestMethod = nil
         requestRoute = nil
+    }
+
+    /// Writes the head of a streaming response and hands the connection to `stream`.
+    ///
+    /// The body is chunked and the connection closes when the stream ends: a stream lasts
+    /// as long as the client wants it, so nothing is pipelined behind it.
+    private func startStream(
+        _ stream: any ResponseStream, response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext
+    ) {
+        var headers = response.headers
+        headers.add(name: "Paddock-Zxid", value: String((response.zxid ?? .zero).rawValue))
+        headers.add(name: "Connection", value: "close")
+        keepAlive = false
+        state = .streaming
+        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        guard context.channel.isActive else {
+            // The client left while the request was being answered: `channelInactive`
+            // has passed already, so the stream is stopped here.
+            stream.stop()
+            return
+        }
+        activeStream = stream
+        // The server's close tells connections to finish their request; that event is
+        // consumed by the pipelining handler ahead of this one, so a small handler at the
+        // front of the pipeline watches for it and ends the stream.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        try? context.pipeline.syncOperations.addHandler(
+            QuiesceObserver {
+                let (handler, context) = bound.value
+                handler.finishStream(context: context)
+            }, position: .first)
+        stream.start(StreamOutput(handler: self, context: context))
+    }
+
+    /// Writes one body part of the streaming response (see `StreamOutput.write`).
+    func writeStreamPart(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .streaming = state else { return }
+        context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+    }
+
+    /// How long a finished stream waits for its client to take the last bytes before
+    /// the connection is closed anyway.
+    static let streamFinishTimeout = TimeAmount.seconds(10)
+
+    /// Ends the streaming response and closes the connection once the end is sent, or
+    /// after `streamFinishTimeout` when the client does not read.
+    func finishStream(context: ChannelHandlerContext) {
+        guard case .streaming = state else { return }
+        state = .closing
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let timeout = context.eventLoop.scheduleTask(in: Self.streamFinishTimeout) {
+            bound.value.close(promise: nil)
+        }
+        done.futureResult.assumeIsolated().whenComplete { _ in
+            timeout.cancel()
+            bound.value.close(promise: nil)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let activeStream { activeStream.writable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let stream = activeStream {
+            activeStream = nil
+            stream.stop()
+        }
+        context.fireChannelInactive()
     }
 
     /// How long a closing connection keeps reading (and dropping) what the client still
@@ -260,7 +341,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 refuse(
                     .requestTimeout, "the request stopped arriving for \(limits.idleTimeoutMs) ms",
                     context: context)
-            case .responding, .discarding, .closing:
+            case .responding, .streaming, .discarding, .closing:
                 break
             }
             return
@@ -283,7 +364,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             } else {
                 refuse(.badRequest, "the request is not valid HTTP/1.1 (\(parserError))", context: context)
             }
-        case .responding, .discarding, .closing:
+        case .responding, .streaming, .discarding, .closing:
             context.close(promise: nil)
         }
     }

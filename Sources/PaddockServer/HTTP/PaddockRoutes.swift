@@ -30,6 +30,8 @@ public enum PaddockRoutes {
         Route(.DELETE, "/v1/cluster/members/{name}", handler: ClusterHandlers.remove),
         Route(.POST, "/v1/cluster/members/{name}/promote", handler: ClusterHandlers.promote),
         Route(.POST, "/v1/cluster/transfer-leadership", handler: ClusterHandlers.transferLeadership),
+        Route(.GET, "/v1/watch", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
+        Route(.GET, "/v1/watch/{path}", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
         Route(.GET, "/metrics", now: MetricsHandler.metricsNow, handler: MetricsHandler.metrics),

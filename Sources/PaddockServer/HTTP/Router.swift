@@ -18,16 +18,20 @@ public struct APIContext: Sendable {
     public var cluster: (any ClusterControl)?
     /// The member's metrics, served at `/metrics` and fed by the HTTP server.
     public var metrics: PaddockMetrics
+    /// The member's watch hub; nil when it serves no watches (`/v1/watch` answers 503).
+    public var watchHub: WatchHub?
 
-    /// A context from its parts; without `metrics`, a fresh registry of its own.
+    /// A context from its parts; without `metrics`, a fresh registry of its own. Without
+    /// `watchHub`, the replica's own hub is used when it has one (`WatchHubProviding`).
     public init(
         replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil,
-        metrics: PaddockMetrics = PaddockMetrics()
+        metrics: PaddockMetrics = PaddockMetrics(), watchHub: WatchHub? = nil
     ) {
         self.replica = replica
         self.limits = limits
         self.cluster = cluster
         self.metrics = metrics
+        self.watchHub = watchHub ?? (replica as? any WatchHubProviding)?.watchHub
     }
 }
 

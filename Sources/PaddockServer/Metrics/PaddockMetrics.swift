@@ -48,6 +48,7 @@ public final class PaddockMetrics: Sendable {
     private let httpConnectionsRefused: Metrics.Counter
 
     private let sampler = Mutex<(@Sendable () -> RaftSample)?>(nil)
+    private let watcherSource = Mutex<(@Sendable () -> Int)?>(nil)
     /// Request timers by series, made on first use; connections cache them (see
     /// `HTTPRequestTimers`), so this lock is taken once per series and connection.
     private let requestTimers = Mutex<[RequestSeries: Metrics.Timer]>([:])
@@ -115,6 +116,12 @@ public final class PaddockMetrics: Sendable {
         watchers.record(count)
     }
 
+    /// Registers the closure read at every scrape for `paddock_watchers` (the watch hub's
+    /// count), replacing any earlier one. Same rules as `setSampler`.
+    public func setWatcherSource(_ source: @escaping @Sendable () -> Int) {
+        watcherSource.withLock { $0 = source }
+    }
+
     /// Registers the closure read at every scrape for the replica's gauges, replacing any
     /// earlier one. It runs on the scraping thread (an event loop): it must only take
     /// short locks and never wait.
@@ -146,10 +153,12 @@ public final class PaddockMetrics: Sendable {
     /// sampler once; families sorted by name, each with `# HELP` and `# TYPE` lines.
     public func exposition() -> String {
         let sampler = self.sampler.withLock { $0 }
+        let watcherSource = self.watcherSource.withLock { $0 }
         // Sampling inside the scrape lock: concurrent scrapes cannot set an older sample
         // after a newer one. The sampler takes only the replica's own short lock.
         let text = scrapeLock.withLock { _ in
             if let sample = sampler?() { record(sample) }
+            if let watcherSource { watchers.record(watcherSource()) }
             return registry.emitToString()
         }
         return ExpositionText.ordered(text, help: Self.help)

@@ -13,7 +13,8 @@ extension SingleNodeReplica {
         directory: String,
         options: ReplicaOptions = .init(),
         logger: Logger = Logger(label: "paddock.replica"),
-        metrics: PaddockMetrics
+        metrics: PaddockMetrics,
+        watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> SingleNodeReplica {
         let store: LogStore
         do {
@@ -23,7 +24,8 @@ extension SingleNodeReplica {
         }
         let replica: SingleNodeReplica
         do {
-            replica = try start(log: InstrumentedReplicaLog(store, metrics: metrics), options: options, logger: logger)
+            replica = try start(
+                log: InstrumentedReplicaLog(store, metrics: metrics), options: options, logger: logger, watchHub: watchHub)
         } catch {
             store.close()
             throw error
@@ -32,6 +34,7 @@ extension SingleNodeReplica {
             replica?.metricsSample ?? RaftSample(
                 term: .zero, role: .single, commitIndex: .zero, appliedIndex: .zero, sessions: 0, znodes: 0)
         }
+        metrics.setWatcherSource { [weak watchHub] in watchHub?.watcherCount ?? 0 }
         return replica
     }
 

@@ -110,8 +110,10 @@ final class ReplicaWriter: @unchecked Sendable {
         var answers: [(CheckedContinuation<Result<Committed, ReplicaError>, Never>, Committed)] = []
         answers.reserveCapacity(batch.count)
         var sessionChanges: [(SessionID, ttlMs: Int64?)] = []
+        var events: [WatchEvent] = []
         for proposal in batch {
             let output = tree.apply(proposal.entry)
+            events.append(contentsOf: output.events)
             if let reply = proposal.reply {
                 // A key reused while its first entry was still queued gets the first
                 // entry's result from `apply`; its zxid comes from the table too, so
@@ -127,6 +129,8 @@ final class ReplicaWriter: @unchecked Sendable {
         appliedIndex = lastIndex
 
         let published = tree
+        // Before the answers, so a client that wrote Z and then watches finds Z here.
+        replica.watchHub.publish(events: events, appliedZxid: published.lastApplied, tree: published)
         let nowMs = ReplicaClock.monotonicMs()
         let (readers, previous) = replica.shared.withLock { state in
             let previous = state.tree

@@ -24,7 +24,10 @@ import ZNodeTree
 /// Sessions: deadlines live in memory (see `SessionDeadlines`); the writer's timer proposes
 /// `expireSessions` for those past their deadline and `expireTTLNodes` for expired TTL
 /// nodes. After a restart every recovered session gets a fresh full TTL.
-public final class SingleNodeReplica: ReplicaService {
+///
+/// Watches: the writer publishes every applied batch to `watchHub` (events and tree)
+/// before it answers the batch's writes.
+public final class SingleNodeReplica: ReplicaService, WatchHubProviding {
     /// The term of every entry on a single node: it is its own leader from the start.
     static let term = Term(1)
     /// The member's own id in the stored hard state.
@@ -35,11 +38,14 @@ public final class SingleNodeReplica: ReplicaService {
     let shared: Mutex<ReplicaState>
     /// Wakes the writer when it is idle (see `ReplicaState.writerIdle`).
     let writerWake = DispatchSemaphore(value: 0)
+    /// The member's watch hub, fed by the writer after each applied batch.
+    public let watchHub: WatchHub
 
-    private init(options: ReplicaOptions, logger: Logger, state: consuming ReplicaState) {
+    private init(options: ReplicaOptions, logger: Logger, state: consuming ReplicaState, watchHub: WatchHub) {
         self.options = options
         self.logger = logger
         self.shared = Mutex(state)
+        self.watchHub = watchHub
     }
 
     /// Recovers the tree from `log` (newest snapshot, then the entries after it), proposes a
@@ -47,13 +53,15 @@ public final class SingleNodeReplica: ReplicaService {
     ///
     /// The replica owns `log` from now on and closes it when it stops; the caller must not
     /// touch it again (if this throws, the caller still owns it). The member is ready
-    /// (`status.isReady`) once the no-op is applied.
+    /// (`status.isReady`) once the no-op is applied. `watchHub` is reset to the recovered
+    /// tree (its history starts there) and then fed every applied batch.
     /// - Throws: `ReplicaError` with code `.storage` when the log cannot be read, an entry
     ///   or the snapshot cannot be decoded, or the recovered tree disagrees with the log.
     public static func start(
         log: some ReplicaLog,
         options: ReplicaOptions = .init(),
-        logger: Logger = Logger(label: "paddock.replica")
+        logger: Logger = Logger(label: "paddock.replica"),
+        watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> SingleNodeReplica {
         let recovery = try ReplicaRecovery.recover(from: log, treeLimits: options.treeLimits)
         let startIndex = recovery.lastIndex.next
@@ -76,7 +84,8 @@ public final class SingleNodeReplica: ReplicaService {
                 "replayed": "\(recovery.replayedCount)", "sessions": "\(recovery.tree.sessionCount)",
             ]
         )
-        let replica = SingleNodeReplica(options: options, logger: logger, state: state)
+        watchHub.reset(tree: recovery.tree)
+        let replica = SingleNodeReplica(options: options, logger: logger, state: state, watchHub: watchHub)
         let writer = ReplicaWriter(
             replica: replica,
             log: log,
@@ -89,7 +98,7 @@ public final class SingleNodeReplica: ReplicaService {
     }
 
     /// Opens (or creates) the store in `directory` and starts a replica on it; see
-    /// `start(log:options:logger:)`.
+    /// `start(log:options:logger:watchHub:)`.
     ///
     /// - Throws: `ReplicaError` with code `.storage` when the store cannot be opened (not a
     ///   database, truncated, garbled, wrong schema) or recovered; the message names the
@@ -97,7 +106,8 @@ public final class SingleNodeReplica: ReplicaService {
     public static func start(
         directory: String,
         options: ReplicaOptions = .init(),
-        logger: Logger = Logger(label: "paddock.replica")
+        logger: Logger = Logger(label: "paddock.replica"),
+        watchHub: WatchHub = WatchHub()
     ) throws(ReplicaError) -> SingleNodeReplica {
         let store: LogStore
         do {
@@ -106,7 +116,7 @@ public final class SingleNodeReplica: ReplicaService {
             throw ReplicaError(code: .storage, message: "cannot open the data directory \(directory): \(error)")
         }
         do {
-            return try start(log: store, options: options, logger: logger)
+            return try start(log: store, options: options, logger: logger, watchHub: watchHub)
         } catch {
             store.close()
             throw error

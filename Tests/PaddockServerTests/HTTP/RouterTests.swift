@@ -50,6 +50,7 @@ import Testing
             "POST /v1/sessions/{id}/keepalive",
             "GET /v1/cluster", "POST /v1/cluster/members", "DELETE /v1/cluster/members/{name}",
             "POST /v1/cluster/members/{name}/promote", "POST /v1/cluster/transfer-leadership",
+            "GET /v1/watch", "GET /v1/watch/{path}",
             "GET /healthz", "GET /readyz", "GET /metrics",
         ])
     }
