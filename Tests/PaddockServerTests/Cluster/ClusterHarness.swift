@@ -193,6 +193,18 @@ final class ClusterHarness: Sendable {
         process?.kill()
     }
 
+    /// Stops `name` with SIGTERM (its graceful path) and returns its exit status, or nil
+    /// when it did not exit within `timeoutMs` (it is then killed).
+    func terminate(_ name: String, timeoutMs: Int = 15_000) async -> Int32? {
+        let process = state.withLock { state -> PaddockProcess? in
+            let process = state.members[name]?.process
+            state.members[name]?.process = nil
+            state.members[name]?.isPaused = false
+            return process
+        }
+        return await process?.stop(signal: SIGTERM, timeoutMs: timeoutMs)
+    }
+
     /// Pauses `name` with SIGSTOP: its sockets stay open but it answers nothing.
     func sigstop(_ name: String) {
         guard let pid = pid(name) else { return }

@@ -372,4 +372,46 @@ final class ClusterHistory: Sendable {
             return true
         }
     }
+
+    /// SIGTERM on the leader hands leadership over before the process exits: the others
+    /// agree on a new leader at once, where after a kill they first wait out an election
+    /// timeout (1 s here).
+    @Test(.timeLimit(.minutes(2)))
+    func aLeaderStoppedWithSIGTERMHandsOverLeadershipFirst() async throws {
+        try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
+            let leader = try await cluster.waitForLeader()
+            _ = try await cluster.create("/before-term", data: "x", via: leader)
+            let status = await cluster.terminate(leader)
+            #expect(status == 0, "the leader exited with \(String(describing: status))")
+            let exitedAt = ContinuousClock.now
+            let others = Self.others(cluster, leader)
+            let next = try await cluster.waitForLeader(among: others, deadline: exitedAt.advanced(by: .seconds(10)))
+            let waited = ContinuousClock.now - exitedAt
+            #expect(next != leader)
+            #expect(waited < .milliseconds(Self.electionTimeoutMs / 2), "a leader was agreed on \(waited) after the exit")
+            let read = try await cluster.read("/before-term", on: next)
+            #expect(read.status == 200 && read.data == "x")
+        }
+    }
+
+    /// /readyz says whether a member has a leader and has applied what was committed when
+    /// it learnt of one: a member left alone stops being ready, and is ready again once a
+    /// majority is back.
+    @Test(.timeLimit(.minutes(2)))
+    func readinessFollowsHavingALeader() async throws {
+        try await ClusterHarness.with(count: 3, extraArgs: Self.timing) { cluster in
+            _ = try await cluster.waitForLeader()
+            let alone = cluster.names[0]
+            let endpoint = try cluster.member(alone)
+            #expect(try await endpoint.client.send("GET", "/readyz").status == 200)
+            for name in Self.others(cluster, alone) { cluster.kill9(name) }
+            #expect(await ClusterHarness.eventually(timeoutMs: 15_000) {
+                (try? await endpoint.client.send("GET", "/readyz").status) == 503
+            }, "\(alone) stayed ready without a majority")
+            try await cluster.restart(cluster.names[1])
+            #expect(await ClusterHarness.eventually(timeoutMs: 15_000) {
+                (try? await endpoint.client.send("GET", "/readyz").status) == 200
+            }, "\(alone) did not become ready again with a majority")
+        }
+    }
 }
