@@ -27,6 +27,9 @@ public enum PaddockRoutes {
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
         Route(.GET, "/v1/watch", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/v1/watch/{path}", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
+        Route(.POST, "/v1/locks/{name}", handler: LockHandlers.acquire),
+        Route(.GET, "/v1/locks/{name}", handler: LockHandlers.show),
+        Route(.DELETE, "/v1/locks/{name}/{key}", handler: LockHandlers.release),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]
