@@ -30,6 +30,11 @@ public enum PaddockRoutes {
         Route(.POST, "/v1/locks/{name}", handler: LockHandlers.acquire),
         Route(.GET, "/v1/locks/{name}", handler: LockHandlers.show),
         Route(.DELETE, "/v1/locks/{name}/{key}", handler: LockHandlers.release),
+        Route(.POST, "/v1/elections/{name}/campaign", handler: ElectionHandlers.campaign),
+        Route(.GET, "/v1/elections/{name}", handler: ElectionHandlers.show),
+        Route(.GET, "/v1/elections/{name}/observe", now: ElectionHandlers.observeNow, handler: ElectionHandlers.observe),
+        Route(.POST, "/v1/elections/{name}/proclaim", handler: ElectionHandlers.proclaim),
+        Route(.POST, "/v1/elections/{name}/resign", handler: ElectionHandlers.resign),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]
