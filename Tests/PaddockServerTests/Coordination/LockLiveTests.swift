@@ -64,6 +64,31 @@ import ZNodeTree
         }
     }
 
+    @Test func concurrentRetriesOfOneSessionQueueItOnce() async throws {
+        try await WatchServerFixture.with { fixture in
+            let client = CoordinationClient(port: fixture.port)
+            let holder = try await client.openSession(ttlMs: 10_000)
+            let retrier = try await client.openSession(ttlMs: 10_000)
+            _ = try await client.acquire("once", session: holder)
+            let keys = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await client.acquire("once", session: retrier).string("key") }
+                }
+                var keys: [String?] = []
+                for try await key in group { keys.append(key) }
+                return keys
+            }
+            #expect(Set(keys).count == 1, "\(keys)")
+            #expect(keys.first??.isEmpty == false)
+            let shown = try await client.send("GET", "/v1/locks/once")
+            guard case .array(let queue)? = shown.json?["queue"] else {
+                Issue.record("no queue in \(shown.body)")
+                return
+            }
+            #expect(queue.count == 2)
+        }
+    }
+
     @Test func waitRunsOutWithThePositionAndTheNodeStaysQueued() async throws {
         try await WatchServerFixture.with { fixture in
             let client = CoordinationClient(port: fixture.port)
