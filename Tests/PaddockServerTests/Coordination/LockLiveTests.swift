@@ -89,6 +89,20 @@ import ZNodeTree
         }
     }
 
+    @Test func aFormBodyAcquiresAsCurlDashDSendsIt() async throws {
+        try await WatchServerFixture.with { fixture in
+            let client = CoordinationClient(port: fixture.port)
+            let session = try await client.openSession(ttlMs: 10_000)
+            let body = "session=\(session)&wait=1s"
+            let request = "POST /v1/locks/form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let response = try #require(try await RawHTTPClient.exchange(port: fixture.port, request, count: 1).responses.first)
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.bool("held") == true)
+            #expect(response.string("session") == session)
+        }
+    }
+
     @Test func waitRunsOutWithThePositionAndTheNodeStaysQueued() async throws {
         try await WatchServerFixture.with { fixture in
             let client = CoordinationClient(port: fixture.port)
@@ -189,6 +203,9 @@ import ZNodeTree
                 ("DELETE", "/v1/locks/a/lock-0000000042", nil, 404, "NoNode"),
                 ("DELETE", "/v1/locks/a/something", nil, 400, "BadRequest"),
                 ("POST", "/v1/elections/e/campaign", "{\"session\":\"00000000000000ab\"}", 410, "SessionExpired"),
+                ("POST", "/v1/elections/e/campaign", "{\"session\":\"\(session)\",\"wait\":\"-2s\"}", 400, "BadRequest"),
+                ("POST", "/v1/elections/e/campaign", "{\"session\":\"\(session)\",\"value\":7}", 400, "BadRequest"),
+                ("POST", "/v1/elections/e%2A/campaign", "{\"session\":\"\(session)\"}", 400, "BadRequest"),
                 ("POST", "/v1/elections/e/resign", "{\"session\":\"\(session)\",\"key\":\"candidate-0000000003\"}", 404, "NoNode"),
                 ("POST", "/v1/elections/e/proclaim", "{\"session\":\"\(session)\",\"key\":\"x\",\"value\":\"v\"}", 400, "BadRequest"),
                 ("POST", "/v1/txn", "{\"ops\":[{\"op\":\"fence\",\"lock\":\"a\"}]}", 400, "BadRequest"),
