@@ -122,7 +122,8 @@ import ZNodeTree
     static func contend(
         _ index: Int, role: Role, client: CoordinationClient, fencedWrites: WriteCount
     ) async throws -> [Grant] {
-        let ttlMs = role == .expires ? 1_000 : 2_000
+        // Live contenders get room for a busy machine: a keepalive every 200 ms, a 6 s TTL.
+        let ttlMs = role == .expires ? 1_000 : 6_000
         let session = try await client.openSession(ttlMs: ttlMs)
         let pacer = KeepAlivePacer(client: client, session: session, periodMs: 200)
         return try await withThrowingTaskGroup(of: [Grant]?.self) { group in
