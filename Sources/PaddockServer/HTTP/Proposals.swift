@@ -89,7 +89,7 @@ enum Proposals {
                 }
                 stopTimer = { timer.cancel() }
             }
-            Task {
+            let run: @Sendable () async -> Void = {
                 let outcome: Result<Committed, ReplicaError>
                 do throws(ReplicaError) {
                     outcome = .success(try await write())
@@ -98,6 +98,14 @@ enum Proposals {
                 }
                 stopTimer()
                 race.finish(outcome)
+            }
+            // On the caller's event loop when there is one, like the handler itself: an
+            // unstructured task does not inherit the handler's executor preference, and on
+            // the global pool the write would wait whenever that pool is busy.
+            if let loop {
+                Task(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) { await run() }
+            } else {
+                Task { await run() }
             }
         }
     }
