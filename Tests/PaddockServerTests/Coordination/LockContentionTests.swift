@@ -78,6 +78,9 @@ import ZNodeTree
             for (earlier, later) in zip(byToken, byToken.dropFirst()) {
                 #expect(earlier.grantedAt < later.grantedAt, "token \(later.token) was granted before \(earlier.token)")
                 // Never two holders: the next grant comes after the previous holder let go.
+                // (A holder whose session expired under it let go when it expired; the
+                // fence refused its write, so it did nothing as a holder.)
+                if !earlier.worked { continue }
                 if let ended = earlier.endedAt {
                     #expect(ended < later.grantedAt, "token \(later.token) was granted while \(earlier.token) held")
                 } else {
@@ -123,7 +126,7 @@ import ZNodeTree
         _ index: Int, role: Role, client: CoordinationClient, fencedWrites: WriteCount
     ) async throws -> [Grant] {
         // Live contenders get room for a busy machine: a keepalive every 200 ms, a 6 s TTL.
-        let ttlMs = role == .expires ? 1_000 : 6_000
+        let ttlMs = role == .expires ? 2_500 : 6_000
         let session = try await client.openSession(ttlMs: ttlMs)
         let pacer = KeepAlivePacer(client: client, session: session, periodMs: 200)
         return try await withThrowingTaskGroup(of: [Grant]?.self) { group in
@@ -139,8 +142,10 @@ import ZNodeTree
                 let joined = try await client.acquire(lock, session: session)
                 if joined.bool("held") == true {
                     // First in line: it dies while holding, after its fenced write.
-                    var grant = try await hold(index, joined, askedAt: askedAt, client: client, fencedWrites: fencedWrites)
-                    grant.endedAt = clock.now
+                    var grant = try await hold(
+                        index, joined, askedAt: askedAt, client: client, fencedWrites: fencedWrites,
+                        mayHaveLostIt: role == .expires)
+                    grant.endedAt = grant.worked ? clock.now : grant.grantedAt
                     grants.append(grant)
                 }
                 if role == .closes {
@@ -204,9 +209,14 @@ import ZNodeTree
     }
 
     /// The holder's work: a read-modify-write of `/counter` fenced by its token.
+    ///
+    /// `mayHaveLostIt`: the holder's session is meant to expire (it stopped keeping it
+    /// alive, or a busy machine delayed its keepalives past the TTL), so the fence may
+    /// rightly refuse its write: the lock passed on, and the token kept the stale holder
+    /// out. Such a grant did no work.
     static func hold(
         _ index: Int, _ answer: RawResponse, askedAt: ContinuousClock.Instant, client: CoordinationClient,
-        fencedWrites: WriteCount
+        fencedWrites: WriteCount, mayHaveLostIt: Bool = false
     ) async throws -> Grant {
         let grantedAt = ContinuousClock().now
         guard let token = answer.int("token") else { throw CoordinationClient.ClientFailure(message: "no token: \(answer.body)") }
@@ -217,6 +227,12 @@ import ZNodeTree
             {"ops":[{"op":"fence","lock":"\(lock)","token":\(token)},\
             {"op":"set","path":"/counter","data":"\(value + 1)","version":\(version)}]}
             """)
+        if mayHaveLostIt && write.status == 409 {
+            #expect(write.body.contains("FenceMismatch"), "contender \(index) token \(token): \(write.body)")
+            return Grant(
+                contender: index, token: token, askedAt: askedAt, grantedAt: grantedAt, endedAt: nil, released: false,
+                worked: false)
+        }
         #expect(write.status == 200, "contender \(index) token \(token): \(write.body)")
         if write.status == 200 { fencedWrites.increment() }
         return Grant(contender: index, token: token, askedAt: askedAt, grantedAt: grantedAt, endedAt: nil, released: false)
