@@ -90,6 +90,7 @@ export BENCH_KEYS=$keys BENCH_PREFIX=/v1/nodes/bench/k
 printf '\n%-44s %6s %12s %9s %9s\n' scenario conns "requests/s" "p50 ms" "p99 ms"
 
 start_cluster 3 c
+three_peers=$cluster_peers
 leader=$(leader_of "${http_of[c1]}")
 follower=c1; [ "$leader" = c1 ] && follower=c2
 precreate "${http_of[$leader]}"
@@ -140,7 +141,7 @@ PY
     results+=("$ms")
     echo "round $round: killed $leader, writes acknowledged again after ${ms} ms"
     wait "${pid_of[$leader]}" 2>/dev/null || true
-    start_member "$leader" "$cluster_peers" "${http_of[$leader]}"
+    start_member "$leader" "$three_peers" "${http_of[$leader]}"
     wait_http "http://127.0.0.1:${http_of[$leader]}/readyz"
 done
 printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "fail-over median %s ms (min %s, max %s, %d kills)\n", m, a[1], a[NR], NR}'
