@@ -1,0 +1,82 @@
+import PaddockServer
+import Testing
+import ZNodeTree
+
+@testable import PaddockClient
+
+@Suite("Client retries and failover")
+struct ClientRetryTests {
+    @Test func aWriteRetriedAfterATimeoutIsAppliedOnce() async throws {
+        try await LiveMember.with { member in
+            let proxy = try await DelayingProxy.start(backendPort: member.port, firstAnswerDelayMs: 1_500)
+            var configuration = ClientConfiguration.fast
+            configuration.attemptTimeoutMs = 300
+            _ = try await withClient(["http://127.0.0.1:\(member.port)"]) { direct in
+                try await direct.create("/jobs")
+            }
+            let created: WriteResult
+            do {
+                created = try await withClient(["http://127.0.0.1:\(proxy.port)"], configuration: configuration) {
+                    client in
+                    try await client.create("/jobs/job-", data: .utf8("once"), kind: .sequential)
+                }
+            } catch {
+                Issue.record("the write failed after \(proxy.connectionCount) connection(s): \(error)")
+                await proxy.close()
+                return
+            }
+            #expect(proxy.connectionCount >= 2, "the first answer was delayed, so the write must have been retried")
+            try await withClient([member.endpoint]) { direct in
+                let listing = try await direct.children("/jobs")
+                #expect(listing.names == ["job-0000000000"])
+                #expect(created.path == "/jobs/job-0000000000")
+                #expect(try await direct.get(created.path).string == "once")
+            }
+            await proxy.close()
+        }
+    }
+
+    @Test func callsFailOverFromAnUnreachableEndpoint() async throws {
+        try await LiveMember.with { member in
+            // Port 1 on loopback has no listener: connections are refused at once.
+            try await withClient(["http://127.0.0.1:1", member.endpoint]) { client in
+                let written = try await client.create("/failover", data: .utf8("ok"))
+                #expect(written.path == "/failover")
+                #expect(try await client.get("/failover").string == "ok")
+            }
+        }
+    }
+
+    @Test func anUnreachableClusterIsReportedWithinTheDeadline() async throws {
+        var configuration = ClientConfiguration.fast
+        configuration.callTimeoutMs = 400
+        let started = ContinuousClock.now
+        let client = try Client(endpoints: ["127.0.0.1:1"], configuration: configuration)
+        do throws(PaddockError) {
+            _ = try await client.get("/x")
+            Issue.record("a read from a closed port succeeded")
+        } catch {
+            #expect(error.code == .unreachable, "\(error)")
+            #expect(error.message.contains("gave up after"), "\(error)")
+            #expect(error.code.isRetryable)
+        }
+        try await client.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test(arguments: ["", "ftp://x:1", "https://127.0.0.1:7180", "127.0.0.1", "http://h:0"])
+    func malformedEndpointsAreRefused(endpoint: String) {
+        #expect(throws: PaddockError.self) { _ = try Client(endpoints: [endpoint]) }
+    }
+
+    @Test func backoffGrowsAndStaysWithinItsBounds() {
+        var generator = SystemRandomNumberGenerator()
+        let configuration = ClientConfiguration()
+        for round in 1...12 {
+            let ceiling = min(configuration.backoffMaxMs, configuration.backoffInitialMs << (round - 1))
+            let backoff = Backoff(initialMs: configuration.backoffInitialMs, maxMs: configuration.backoffMaxMs)
+            let delay = backoff.delayMs(round: round, using: &generator)
+            #expect(delay >= ceiling / 2 && delay <= ceiling, "round \(round): \(delay) ms")
+        }
+    }
+}
