@@ -50,6 +50,7 @@ extension Client {
     public func snapshot() async throws(PaddockError) -> SnapshotDownload {
         let call = Call(.GET, "/v1/snapshot", isWrite: false, headers: [("Accept", "application/octet-stream")])
         let answer = try await transport.perform(call)
-        return SnapshotDownload(bytes: answer.body, zxid: try Self.requireZxid(answer))
+        let count = answer.headers.first(name: "Paddock-Snapshot-Bytes").flatMap { Int($0) }
+        return SnapshotDownload(bytes: answer.body, zxid: try Self.requireZxid(answer), uncompressedCount: count)
     }
 }

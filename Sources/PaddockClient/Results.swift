@@ -100,4 +100,6 @@ public struct SnapshotDownload: Sendable, Equatable {
     public var bytes: [UInt8]
     /// The zxid the snapshot reflects.
     public var zxid: Zxid
+    /// The size of the snapshot once inflated, in bytes, when the server said it.
+    public var uncompressedCount: Int?
 }

@@ -1,5 +1,6 @@
 import PaddockClient
 import PaddockServer
+import PaddockStorage
 import Testing
 import ZNodeTree
 
@@ -125,6 +126,26 @@ struct ClientNodeTests {
                 } catch {
                     #expect(error.code == .sessionExpired)
                 }
+            }
+        }
+    }
+}
+
+@Suite("Snapshot download")
+struct SnapshotDownloadTests {
+    @Test func aDownloadedSnapshotRestoresTheTree() async throws {
+        try await LiveMember.with { member in
+            try await withClient([member.endpoint]) { client in
+                try await client.create("/backup/a", data: .utf8("kept"), parents: true)
+                let written = try await client.create("/backup/b", data: [0, 1, 2])
+                let download = try await client.snapshot()
+                #expect(download.zxid >= written.zxid)
+                let count = try #require(download.uncompressedCount)
+                let bytes = try Compression.inflate(download.bytes, expectedCount: count)
+                let tree = try ZNodeTree(snapshot: bytes)
+                #expect(tree.lastApplied == download.zxid)
+                #expect(tree.node(at: try ZNodePath(validating: "/backup/a"))?.data == Array("kept".utf8))
+                #expect(tree.node(at: try ZNodePath(validating: "/backup/b"))?.data == [0, 1, 2])
             }
         }
     }

@@ -27,6 +27,7 @@ public enum PaddockRoutes {
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
         Route(.GET, "/v1/watch", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/v1/watch/{path}", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
+        Route(.GET, "/v1/snapshot", handler: SnapshotHandler.snapshot),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
     ]
