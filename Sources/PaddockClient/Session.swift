@@ -41,6 +41,7 @@ public final class Session: Sendable {
         var subscribers: [Int: AsyncStream<SessionState>.Continuation] = [:]
         var nextSubscriber = 0
         var keepAlive: Task<Void, Never>?
+        var isClosing = false
     }
 
     private init(grant: SessionGrant, client: Client) {
@@ -83,18 +84,26 @@ public final class Session: Sendable {
         return stream
     }
 
-    /// Stops the keepalives and closes the session on the server, deleting its ephemerals.
+    /// Closes the session on the server, deleting its ephemerals, then stops the keepalives.
     ///
+    /// The keepalives go on until the close is answered, so a slow close cannot let the
+    /// session expire first.
     /// - Throws: `PaddockError` (`.sessionExpired` when it had already expired). The state
     ///   is `closed` (or stays `expired`) either way.
     @discardableResult
     public func close() async throws(PaddockError) -> SessionClosed {
-        let task = shared.withLock { $0.keepAlive }
-        task?.cancel()
-        await task?.value
-        defer { publish(.closed) }
+        let task = shared.withLock { shared in
+            shared.isClosing = true
+            return shared.keepAlive
+        }
+        defer {
+            task?.cancel()
+            publish(.closed)
+        }
         return try await client.closeSession(id)
     }
+
+    private var isClosing: Bool { shared.withLock { $0.isClosing } }
 
     /// Sets `state` and tells the subscribers; a final state is kept once reached.
     private func publish(_ state: SessionState) {
@@ -132,6 +141,8 @@ public final class Session: Sendable {
                 publish(.connected)
             } catch {
                 if error.code == .cancelled || Task.isCancelled { return }
+                // A keepalive that crosses this client's own close is no news.
+                if isClosing { return }
                 if error.code == .sessionExpired {
                     publish(.expired)
                     return

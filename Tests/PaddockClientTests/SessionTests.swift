@@ -27,9 +27,9 @@ struct SessionTests {
     @Test func staysConnectedPastItsTTLThenCloses() async throws {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
-                let session = try await Session.open(client, ttlMs: 1_000)
+                let session = try await Session.open(client, ttlMs: 1_500)
                 try await client.create("/owned", kind: .ephemeral, session: session.id)
-                // Three TTLs: only the background keepalives can keep the node.
+                // Two TTLs: only the background keepalives can keep the node.
                 let start = ContinuousClock.now
                 while ContinuousClock.now - start < .milliseconds(3_000) {
                     try await Task.sleep(for: .milliseconds(100))
