@@ -216,6 +216,15 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         activeStream = stream
+        // The server's close tells connections to finish their request; that event is
+        // consumed by the pipelining handler ahead of this one, so a small handler at the
+        // front of the pipeline watches for it and ends the stream.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        try? context.pipeline.syncOperations.addHandler(
+            QuiesceObserver {
+                let (handler, context) = bound.value
+                handler.finishStream(context: context)
+            }, position: .first)
         stream.start(StreamOutput(handler: self, context: context))
     }
 

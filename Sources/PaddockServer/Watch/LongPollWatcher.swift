@@ -18,11 +18,16 @@ final class LongPollWatcher: WatchSink, Sendable {
     }
 
     private let once: Bool
+    /// The most events in an answer, cut at the end of a zxid (one entry is never split,
+    /// so an entry with more matching events than this is answered whole).
+    private let eventsMax: Int
     private let shot = OneShot<Answer>()
 
     /// A watcher; `once` answers with the first matching event only.
-    init(once: Bool) {
+    init(once: Bool, eventsMax: Int) {
+        precondition(eventsMax > 0, "eventsMax \(eventsMax) must be > 0")
         self.once = once
+        self.eventsMax = eventsMax
     }
 
     func begin(initial: WatchSnapshot?, replay: [WatchEvent], startZxid: Zxid) -> Bool {
@@ -37,9 +42,19 @@ final class LongPollWatcher: WatchSink, Sendable {
         guard let first = events.first else { return .keep }
         if once {
             shot.finish(Answer(events: [first.event], zxid: first.event.zxid))
-        } else {
-            shot.finish(Answer(events: events.map(\.event), zxid: appliedZxid))
+            return .remove
         }
+        var answer: [WatchEvent] = []
+        answer.reserveCapacity(min(events.count, eventsMax))
+        for published in events {
+            if answer.count >= eventsMax, let last = answer.last, published.event.zxid != last.zxid {
+                // Cut: everything up to the last included zxid is in the answer.
+                shot.finish(Answer(events: answer, zxid: last.zxid))
+                return .remove
+            }
+            answer.append(published.event)
+        }
+        shot.finish(Answer(events: answer, zxid: appliedZxid))
         return .remove
     }
 
@@ -59,7 +74,7 @@ final class LongPollWatcher: WatchSink, Sendable {
     static func poll(
         hub: WatchHub, filter: WatchFilter, since: Zxid, waitMs: Int64, eventsMax: Int
     ) async -> Result<Answer, RegistrationRefusal> {
-        let watcher = LongPollWatcher(once: filter.once)
+        let watcher = LongPollWatcher(once: filter.once, eventsMax: eventsMax)
         switch hub.register(watcher, filter: filter, start: .after(since), replayLimit: eventsMax) {
         case .started:
             watcher.shot.scheduleTimeout(afterMs: waitMs) {

@@ -37,11 +37,26 @@ enum WatchFrames {
         return frame(type: event.type.rawValue, json: writer.bytes)
     }
 
-    /// The `event:` and `data:` lines of an `initial` node of a snapshot at `zxid`.
+    /// A complete SSE event for `event`: its lines, then `id: <zxid>` when `withID`, then
+    /// the blank line.
+    static func event(_ event: WatchEvent, encoding: DataEncoding, withID: Bool) -> ByteBuffer {
+        var buffer = sse(event, encoding: encoding)
+        if withID {
+            buffer.writeString("id: ")
+            buffer.writeString(String(event.zxid.rawValue))
+            buffer.writeString("\n")
+        }
+        buffer.writeString("\n")
+        return buffer
+    }
+
+    /// The complete `initial` event of a node of a snapshot at `zxid` (it has no `id`).
     static func initial(path: ZNodePath, data: [UInt8], stat: Stat, zxid: Zxid, encoding: DataEncoding) -> ByteBuffer {
         var writer = JSONWriter(capacity: 320 + data.count * 4 / 3)
         write(&writer, type: "initial", path: path, zxid: zxid, stat: stat, data: data, encoding: encoding)
-        return frame(type: "initial", json: writer.bytes)
+        var buffer = frame(type: "initial", json: writer.bytes)
+        buffer.writeString("\n")
+        return buffer
     }
 
     /// The `synced` event ending an `initial` snapshot; it carries `id: zxid`.
@@ -88,9 +103,6 @@ enum WatchFrames {
     static func idEnd(_ zxid: Zxid) -> ByteBuffer {
         ByteBuffer(string: "id: \(zxid.rawValue)\n\n")
     }
-
-    /// The blank line ending an event that is not the last of its zxid.
-    static let plainEnd = ByteBuffer(string: "\n")
 
     /// A heartbeat comment.
     static let heartbeat = ByteBuffer(string: ": hb\n\n")

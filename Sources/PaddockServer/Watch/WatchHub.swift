@@ -80,6 +80,17 @@ public final class WatchHub: Sendable {
 
     /// Hands each matching watcher its events of the batch, in order, in one offer.
     private static func deliver(_ events: [WatchEvent], appliedZxid: Zxid, state: inout HubState) {
+        if events.count == 1 {
+            // The common batch of one change: no grouping needed.
+            let published = PublishedEvent(events[0])
+            var leaving: [(any WatchSink, WatchOffer)] = []
+            state.index.forEachWatcher(of: events[0]) { sink, _ in
+                let outcome = sink.offer([published], appliedZxid: appliedZxid)
+                if outcome != .keep { leaving.append((sink, outcome)) }
+            }
+            for (sink, outcome) in leaving { remove(sink, outcome, state: &state) }
+            return
+        }
         var matched: [ObjectIdentifier: (sink: any WatchSink, events: [PublishedEvent])] = [:]
         for event in events {
             var published: PublishedEvent?
@@ -90,16 +101,15 @@ public final class WatchHub: Sendable {
             }
         }
         for (_, match) in matched {
-            switch match.sink.offer(match.events, appliedZxid: appliedZxid) {
-            case .keep:
-                break
-            case .remove:
-                state.index.remove(match.sink)
-            case .overflow:
-                state.index.remove(match.sink)
-                state.counters.overflows += 1
-            }
+            let outcome = match.sink.offer(match.events, appliedZxid: appliedZxid)
+            if outcome != .keep { remove(match.sink, outcome, state: &state) }
         }
+    }
+
+    /// Takes a sink that left after an offer out of the index, counting overflows.
+    private static func remove(_ sink: any WatchSink, _ outcome: WatchOffer, state: inout HubState) {
+        state.index.remove(sink)
+        if outcome == .overflow { state.counters.overflows += 1 }
     }
 
     /// Starts over from `tree` (a member's start, or a snapshot installed from the

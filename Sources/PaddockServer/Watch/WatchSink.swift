@@ -54,35 +54,33 @@ struct WatchSnapshot: Sendable {
     var filter: WatchFilter
 }
 
-/// One published event shared by all the watchers it matched, with its SSE frame built
-/// once per encoding, on first use, whoever asks first.
+/// One published event shared by all the watchers it matched, with its SSE bytes built
+/// once per encoding and ending, on first use, whoever asks first.
+///
+/// Why: with thousands of watchers of one node, encoding the event once instead of once
+/// per watcher is most of the cost of a publish.
 final class PublishedEvent: Sendable {
     /// The change.
     let event: WatchEvent
     /// What the event counts for in a watcher's buffer (see `WatchHistory.cost`).
     let cost: Int
-    private let frames = Mutex<(utf8: ByteBuffer?, base64: ByteBuffer?)>((nil, nil))
+    /// Complete events by `slot(encoding, withID)`.
+    private let encoded = Mutex<[ByteBuffer?]>([nil, nil, nil, nil])
 
     init(_ event: WatchEvent) {
         self.event = event
         self.cost = WatchHistory.cost(event)
     }
 
-    /// The `event:` and `data:` lines of the event in `encoding`.
-    func frame(_ encoding: DataEncoding) -> ByteBuffer {
-        frames.withLock { frames in
-            switch encoding {
-            case .utf8:
-                if let frame = frames.utf8 { return frame }
-                let frame = WatchFrames.sse(event, encoding: .utf8)
-                frames.utf8 = frame
-                return frame
-            case .base64:
-                if let frame = frames.base64 { return frame }
-                let frame = WatchFrames.sse(event, encoding: .base64)
-                frames.base64 = frame
-                return frame
-            }
+    /// The complete SSE event in `encoding`, ending with `id: <zxid>` and the blank line
+    /// when `withID`, else with the blank line only.
+    func bytes(_ encoding: DataEncoding, withID: Bool) -> ByteBuffer {
+        let slot = (encoding == .utf8 ? 0 : 2) + (withID ? 1 : 0)
+        return encoded.withLock { encoded in
+            if let bytes = encoded[slot] { return bytes }
+            let bytes = WatchFrames.event(event, encoding: encoding, withID: withID)
+            encoded[slot] = bytes
+            return bytes
         }
     }
 }

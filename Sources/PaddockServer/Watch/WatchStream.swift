@@ -165,7 +165,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
 
     /// What the drain writes next.
     private enum Step {
-        case write(ByteBuffer, ByteBuffer?)
+        case write(ByteBuffer)
         case initialNode(path: ZNodePath, data: [UInt8], stat: Stat, zxid: Zxid)
         case final(ByteBuffer?)
         case wait
@@ -201,13 +201,11 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
             }
             steps += 1
             switch step {
-            case .write(let frame, let end):
-                output?.write(frame)
-                if let end { output?.write(end) }
+            case .write(let bytes):
+                output?.write(bytes)
                 wrote = true
             case .initialNode(let path, let data, let stat, let zxid):
                 output?.write(WatchFrames.initial(path: path, data: data, stat: stat, zxid: zxid, encoding: encoding))
-                output?.write(WatchFrames.plainEnd)
                 wrote = true
             case .final(let frame):
                 if let frame { output?.write(frame) }
@@ -244,7 +242,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
             }
             state.initial = nil
             state.deliveredZxid = cursor.zxid
-            return .write(WatchFrames.synced(zxid: cursor.zxid), nil)
+            return .write(WatchFrames.synced(zxid: cursor.zxid))
         }
         if state.replayNext < state.replay.count {
             let event = state.replay[state.replayNext]
@@ -255,8 +253,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
                 state.replayNext = 0
             }
             if isLast || once { state.deliveredZxid = event.zxid }
-            let end = isLast || once ? WatchFrames.idEnd(event.zxid) : WatchFrames.plainEnd
-            return .write(WatchFrames.sse(event, encoding: encoding), end)
+            return .write(WatchFrames.event(event, encoding: encoding, withID: isLast || once))
         }
         if state.liveNext < state.live.count {
             let (event, isLast) = state.live[state.liveNext]
@@ -270,8 +267,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
                 state.liveNext = 0
             }
             if isLast { state.deliveredZxid = event.event.zxid }
-            let end = isLast ? WatchFrames.idEnd(event.event.zxid) : WatchFrames.plainEnd
-            return .write(event.frame(encoding), end)
+            return .write(event.bytes(encoding, withID: isLast))
         }
         guard let ending = state.ending else { return .wait }
         state.finished = true

@@ -185,4 +185,49 @@ import ZNodeTree
         let compacted = await LongPollWatcher.poll(hub: hub, filter: filter, since: Zxid(9), waitMs: 0, eventsMax: 100)
         #expect(compacted == .failure(RegistrationRefusal(.notYetApplied(applied: Zxid(3)))))
     }
+
+    @Test(arguments: [
+        ("watchHistoryEventsMax", \Limits.watchHistoryEventsMax), ("watchHistoryBytesMax", \Limits.watchHistoryBytesMax),
+        ("watchBufferEventsMax", \Limits.watchBufferEventsMax), ("watchBufferBytesMax", \Limits.watchBufferBytesMax),
+        ("watchersMax", \Limits.watchersMax),
+    ] as [(String, WritableKeyPath<Limits, Int> & Sendable)])
+    func watchCountLimitsMustBePositive(field: String, keyPath: WritableKeyPath<Limits, Int> & Sendable) {
+        var limits = Limits()
+        #expect(throws: Never.self) { try limits.validate() }
+        limits[keyPath: keyPath] = 0
+        #expect(throws: LimitsError.self) { try limits.validate() }
+        do {
+            try limits.validate()
+        } catch {
+            #expect(error.field == field)
+        }
+    }
+
+    @Test func watchTimeLimitsAreBounded() {
+        var limits = Limits()
+        limits.watchHeartbeatMs = Limits.waitMsCeiling + 1
+        #expect(throws: LimitsError(field: "watchHeartbeatMs", message: "watchHeartbeatMs must be at most \(Limits.waitMsCeiling), got \(Limits.waitMsCeiling + 1)")) {
+            try limits.validate()
+        }
+        limits = Limits()
+        limits.watchWaitMsMax = -1
+        #expect(throws: LimitsError.self) { try limits.validate() }
+    }
+
+    @Test func longPollAnswersAreCutAtTheEndOfAnEntry() async {
+        var feeder = HubFeeder()
+        let hub = feeder.hub
+        feeder.apply(create("/a"))
+        let filter = WatchFilter(path: path("/a"), recursive: true)
+        let poll = Task { await LongPollWatcher.poll(hub: hub, filter: filter, since: Zxid(1), waitMs: 20_000, eventsMax: 2) }
+        #expect(await eventually { hub.watcherCount == 1 })
+        // One batch: an entry of two events (parent and child), then two single changes.
+        let parents = CreateOp(path: path("/a/b/c"), data: [], kind: .persistent, session: nil, ttlMs: nil, createParents: true)
+        feeder.apply(.create(parents), set("/a", "1"), set("/a", "2"))
+        let answer = try? await poll.value.get()
+        #expect(answer?.events.map(\.path.string) == ["/a/b", "/a/b/c"])
+        #expect(answer?.zxid == Zxid(2))
+        let next = await LongPollWatcher.poll(hub: hub, filter: filter, since: Zxid(2), waitMs: 0, eventsMax: 2)
+        #expect((try? next.get())?.events.map(\.zxid.rawValue) == [3, 4])
+    }
 }

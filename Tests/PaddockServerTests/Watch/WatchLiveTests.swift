@@ -309,4 +309,105 @@ import ZNodeTree
             #expect(status == 503)
         }
     }
+
+    @Test func closingTheServerEndsStreamsWithoutWaitingForThem() async throws {
+        let directory = try TempDirectory("watch-close")
+        defer { directory.remove() }
+        var limits = Limits()
+        limits.proposalWaitMs = 60_000  // the server's drain timeout: far longer than the wait below
+        let replica = try SingleNodeReplica.start(directory: directory.path, watchHub: WatchHub(limits: limits))
+        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: replica, limits: limits)
+        let client = try await SSEClient.open(port: server.port, "/v1/watch/?recursive")
+        let status = await client.wait { $0.status != nil }.status
+        #expect(status == 200)
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await server.close()
+        #expect(clock.now - started < .seconds(20))
+        let ended = await client.wait { $0.ended && $0.closed }
+        #expect(ended.ended)
+        #expect(await eventually { replica.watchHub.watcherCount == 0 })
+        await replica.shutdown()
+    }
+
+    @Test func idleStreamsGetHeartbeats() async throws {
+        var limits = Limits()
+        limits.watchHeartbeatMs = 50
+        try await WatchServerFixture.with(limits: limits) { server in
+            let client = try await SSEClient.open(port: server.port, "/v1/watch/quiet")
+            let received = await client.wait { $0.heartbeats >= 3 }
+            #expect(received.heartbeats >= 3)
+            #expect(received.events.isEmpty)
+            await client.close()
+        }
+    }
+
+    @Test func concurrentWritersAreStreamedOnceEachInZxidOrder() async throws {
+        try await WatchServerFixture.with { server in
+            try await server.write(createCommand("/k", ""))
+            for writer in 0..<5 { try await server.write(createCommand("/k/w\(writer)", "")) }
+            let start = server.hub.appliedZxid.rawValue
+            let client = try await SSEClient.open(port: server.port, "/v1/watch/k?recursive")
+            _ = await client.wait { $0.status != nil }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<5 {
+                    group.addTask {
+                        for round in 0..<100 {
+                            let op = SetDataOp(path: path("/k/w\(writer)"), data: Array("\(round)".utf8), expectedVersion: nil)
+                            _ = try await server.replica.propose(.setData(op), idempotencyKey: nil)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let end = server.hub.appliedZxid.rawValue
+            let events = await client.events(500)
+            let ids = events.compactMap { $0.id.flatMap(UInt64.init) }
+            #expect(events.count == 500)
+            #expect(ids == Array((start + 1)...end))
+            // Each writer's values arrive in the order it wrote them.
+            for writer in 0..<5 {
+                let values = events.filter { $0.path == "/k/w\(writer)" }.compactMap { event -> String? in
+                    if case .string(let text)? = event.json?["data"] { return text } else { return nil }
+                }
+                #expect(values == (0..<100).map(String.init))
+            }
+            #expect(server.replica.counters.transactionsCommitted < server.replica.counters.entriesApplied)
+            await client.close()
+        }
+    }
+
+    @Test func initialOfAMissingNodeIsOnlySyncedThenItsCreation() async throws {
+        try await WatchServerFixture.with { server in
+            let client = try await SSEClient.open(port: server.port, "/v1/watch/later?initial")
+            let synced = await client.events(1)
+            #expect(synced.map(\.event) == ["synced"])
+            let zxid = try await server.write(createCommand("/later", "now"))
+            let events = await client.events(2)
+            #expect(events.map(\.event) == ["synced", "created"])
+            #expect(events.last?.id == String(zxid))
+            await client.close()
+        }
+    }
+
+    @Test func aRestartedMemberResumesFromItsRecoveredZxidOnly() async throws {
+        let directory = try TempDirectory("watch-restart")
+        defer { directory.remove() }
+        let first = try SingleNodeReplica.start(directory: directory.path)
+        for key in 0..<3 { _ = try await first.propose(createCommand("/n\(key)", ""), idempotencyKey: nil) }
+        #expect(await eventually { first.watchHub.appliedZxid == first.status.appliedZxid })
+        #expect(first.watchHub.oldestResumableZxid == .zero)
+        let before = first.status.appliedZxid
+        await first.shutdown()
+        let second = try SingleNodeReplica.start(directory: directory.path)
+        #expect(second.watchHub.oldestResumableZxid == before)
+        let filter = WatchFilter(path: .root, recursive: true)
+        #expect(second.watchHub.register(RecordingSink(), filter: filter, start: .after(Zxid(before.rawValue - 1))) == .compacted(oldest: before))
+        let sink = RecordingSink()
+        #expect(second.watchHub.register(sink, filter: filter, start: .after(before)) == .started(startZxid: before))
+        let zxid = try await second.propose(createCommand("/n3", ""), idempotencyKey: nil).zxid
+        #expect(await eventually { sink.events.count == 1 })
+        #expect(sink.events.map(\.zxid) == [zxid])
+        await second.shutdown()
+    }
 }
