@@ -113,7 +113,3 @@ enum PathEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
-extension Client {
-    static var decoder: JSONDecoder { JSONDecoder() }
-}

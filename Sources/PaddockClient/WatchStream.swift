@@ -41,22 +41,20 @@ public struct WatchStream: AsyncSequence, Sendable {
         let transport: Transport
         let path: String
         let options: WatchOptions
-        /// The last zxid delivered completely (the resume point), once known.
-        public private(set) var lastZxid: Zxid?
+        private var cursor: WatchCursor
+        private var body: HTTPClientResponse.Body.AsyncIterator?
+        private var ready: [NodeEvent] = []
         /// How many times the stream was (re)opened.
         public private(set) var connections = 0
-        private var needsInitial: Bool
-        private var body: HTTPClientResponse.Body.AsyncIterator?
-        private var parser = SSEParser()
-        private var ready: [NodeEvent] = []
-        private var held: [NodeEvent] = []
+
+        /// The last zxid delivered completely (the resume point), once known.
+        public var lastZxid: Zxid? { cursor.lastZxid }
 
         init(transport: Transport, path: String, options: WatchOptions) {
             self.transport = transport
             self.path = path
             self.options = options
-            self.lastZxid = options.since
-            self.needsInitial = options.initial
+            self.cursor = WatchCursor(since: options.since, initial: options.initial)
         }
 
         /// The next event; nil once the task is cancelled.
@@ -84,10 +82,9 @@ public struct WatchStream: AsyncSequence, Sendable {
                     disconnect()
                     continue
                 }
-                for message in try parser.feed(chunk.readableBytesView) {
-                    try handle(message)
-                    if body == nil { break }
-                }
+                let fed = try cursor.feed(chunk.readableBytesView)
+                ready.append(contentsOf: fed.events)
+                if fed.ended { disconnect() }
             }
         }
 
@@ -109,27 +106,26 @@ public struct WatchStream: AsyncSequence, Sendable {
                 var query: [String] = []
                 var headers: [(String, String)] = [("Accept", "text/event-stream")]
                 if options.recursive { query.append("recursive") }
-                if let lastZxid {
-                    headers.append(("Last-Event-ID", String(lastZxid.rawValue)))
-                } else if needsInitial {
-                    query.append("initial")
+                switch cursor.start {
+                case .after(let zxid): headers.append(("Last-Event-ID", String(zxid.rawValue)))
+                case .initial: query.append("initial")
+                case .now: break
                 }
                 let call = Call(.GET, try Client.target("watch", path, query: query), isWrite: false, headers: headers)
                 do throws(PaddockError) {
                     let (response, _) = try await transport.open(call)
                     body = response.body.makeAsyncIterator()
                     connections += 1
-                    if lastZxid == nil, !needsInitial, let start = Transport.zxid(response.headers) {
-                        lastZxid = start
-                    }
+                    cursor.opened(startZxid: Transport.zxid(response.headers))
                     return
-                } catch where error.code == .compacted {
-                    lastZxid = nil
-                    needsInitial = true
                 } catch {
-                    var error = error
-                    error.zxid = lastZxid
-                    throw error
+                    let failure = error
+                    guard failure.code == .compacted else {
+                        var reported = failure
+                        reported.zxid = cursor.lastZxid
+                        throw reported
+                    }
+                    cursor.compacted()
                 }
             }
             throw PaddockError(.compacted, "the watch of \(path) was refused as compacted even with initial", path: path)
@@ -137,44 +133,108 @@ public struct WatchStream: AsyncSequence, Sendable {
 
         private mutating func disconnect() {
             body = nil
-            held.removeAll()
-            parser.reset()
+            cursor.streamBroke()
         }
+    }
+}
 
-        private mutating func handle(_ message: SSEMessage) throws(PaddockError) {
+/// Where a watch stands: what it delivered, where to resume, and the events of the entry
+/// being received.
+///
+/// Pure: the stream feeds it bytes and tells it when the connection opened or broke, and
+/// it answers the events ready for the consumer. Events are held until the server marks
+/// the last event of their zxid with `id:`, so a break inside an entry drops the partial
+/// entry, and the resume (`Last-Event-ID` = the last complete zxid) sends it again whole.
+struct WatchCursor {
+    /// How the next connection starts.
+    enum Start: Equatable {
+        /// After this zxid (`Last-Event-ID`).
+        case after(Zxid)
+        /// With a snapshot of the current state (`initial`).
+        case initial
+        /// From the member's applied zxid.
+        case now
+    }
+
+    /// The last zxid delivered completely.
+    private(set) var lastZxid: Zxid?
+    private var needsInitial: Bool
+    private var parser = SSEParser()
+    private var held: [NodeEvent] = []
+
+    /// A cursor for a watch that starts after `since`, or with `initial`, or now.
+    init(since: Zxid?, initial: Bool) {
+        lastZxid = since
+        needsInitial = initial && since == nil
+    }
+
+    /// How the next connection starts.
+    var start: Start {
+        if let lastZxid { return .after(lastZxid) }
+        return needsInitial ? .initial : .now
+    }
+
+    /// A connection opened; `startZxid` is its `Paddock-Zxid`, where a stream without
+    /// `since` starts, so a reconnect before the first event still misses nothing.
+    mutating func opened(startZxid: Zxid?) {
+        if lastZxid == nil, !needsInitial, let startZxid { lastZxid = startZxid }
+    }
+
+    /// The member no longer holds the history after `lastZxid`: start over with `initial`.
+    mutating func compacted() {
+        lastZxid = nil
+        needsInitial = true
+    }
+
+    /// The connection ended or broke: forget the partial entry and line.
+    mutating func streamBroke() {
+        held.removeAll()
+        parser.reset()
+    }
+
+    /// Feeds bytes of the stream.
+    ///
+    /// - Returns: the events now complete, and whether the server ended the stream
+    ///   (`overflow`); the caller then reconnects.
+    /// - Throws: `PaddockError` `.invalidResponse` for an event this client cannot read.
+    mutating func feed(_ bytes: some Sequence<UInt8>) throws(PaddockError) -> (events: [NodeEvent], ended: Bool) {
+        var ready: [NodeEvent] = []
+        for message in try parser.feed(bytes) {
             let decoded: WatchEventBody
             do {
-                decoded = try Client.decoder.decode(WatchEventBody.self, from: Data(message.data.utf8))
+                decoded = try JSONDecoder().decode(WatchEventBody.self, from: Data(message.data.utf8))
             } catch {
                 throw PaddockError(.invalidResponse, "a watch event this client cannot read: \(message.data)", cause: error)
             }
             if decoded.type == "overflow" {
                 // The server ends the stream; resume after the zxid it names, or start over.
-                if let zxid = decoded.zxid {
-                    lastZxid = Zxid(zxid)
-                } else if lastZxid == nil {
-                    needsInitial = true
-                }
-                disconnect()
-                return
+                if let zxid = decoded.zxid { lastZxid = Zxid(zxid) } else if lastZxid == nil { needsInitial = true }
+                streamBroke()
+                return (ready, true)
             }
-            guard let kind = NodeEvent.Kind(rawValue: decoded.type), let zxid = decoded.zxid else {
-                throw PaddockError(.invalidResponse, "a watch event of unknown type: \(message.data)")
-            }
-            var data: [UInt8]?
-            if let text = decoded.data {
-                guard let bytes = (decoded.encoding ?? .utf8).decode(text) else {
-                    throw PaddockError(.invalidResponse, "a watch event with bad \(decoded.encoding ?? .utf8) data")
-                }
-                data = bytes
-            }
-            held.append(NodeEvent(kind: kind, path: decoded.path ?? "", zxid: Zxid(zxid), stat: decoded.stat?.stat, data: data))
-            if let id = message.id, let idZxid = UInt64(id) {
-                lastZxid = Zxid(idZxid)
+            held.append(try Self.event(decoded, message))
+            if let id = message.id, let zxid = UInt64(id) {
+                lastZxid = Zxid(zxid)
                 needsInitial = false
                 ready.append(contentsOf: held)
                 held.removeAll()
             }
         }
+        return (ready, false)
+    }
+
+    private static func event(_ decoded: WatchEventBody, _ message: SSEMessage) throws(PaddockError) -> NodeEvent {
+        guard let kind = NodeEvent.Kind(rawValue: decoded.type), let zxid = decoded.zxid else {
+            throw PaddockError(.invalidResponse, "a watch event of unknown type: \(message.data)")
+        }
+        var data: [UInt8]?
+        if let text = decoded.data {
+            let encoding = decoded.encoding ?? .utf8
+            guard let bytes = encoding.decode(text) else {
+                throw PaddockError(.invalidResponse, "a watch event with bad \(encoding) data: \(message.data)")
+            }
+            data = bytes
+        }
+        return NodeEvent(kind: kind, path: decoded.path ?? "", zxid: Zxid(zxid), stat: decoded.stat?.stat, data: data)
     }
 }

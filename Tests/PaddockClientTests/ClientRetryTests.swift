@@ -47,6 +47,29 @@ struct ClientRetryTests {
         }
     }
 
+    @Test func callsFailOverFromAMemberAnswering503() async throws {
+        let unavailable = try await UnavailableServer.start()
+        try await LiveMember.with { member in
+            try await withClient(["http://127.0.0.1:\(unavailable.port)", member.endpoint]) { client in
+                try await client.create("/after-503", data: .utf8("ok"))
+                #expect(try await client.get("/after-503").string == "ok")
+            }
+        }
+        var configuration = ClientConfiguration.fast
+        configuration.callTimeoutMs = 300
+        let client = try Client(endpoints: ["http://127.0.0.1:\(unavailable.port)"], configuration: configuration)
+        do throws(PaddockError) {
+            _ = try await client.get("/x")
+            Issue.record("a member answering 503 served a read")
+        } catch {
+            #expect(error.code == .unavailable, "\(error)")
+            #expect(error.status == 503)
+            #expect(error.message.hasPrefix("this member is not ready (gave up after "), "\(error)")
+        }
+        try await client.shutdown()
+        await unavailable.close()
+    }
+
     @Test func anUnreachableClusterIsReportedWithinTheDeadline() async throws {
         var configuration = ClientConfiguration.fast
         configuration.callTimeoutMs = 400
