@@ -42,6 +42,8 @@ extension Client {
     }
 
     private func cluster(_ call: Call) async throws(PaddockError) -> ClusterInfo {
-        try Self.decode(ClusterInfo.self, try await transport.perform(call))
+        var call = call
+        call.isLong = call.isWrite
+        return try Self.decode(ClusterInfo.self, try await transport.perform(call))
     }
 }

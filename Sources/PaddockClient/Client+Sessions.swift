@@ -48,7 +48,8 @@ extension Client {
     ///
     /// - Throws: `PaddockError` (`.notFound` from a server without `/v1/snapshot`).
     public func snapshot() async throws(PaddockError) -> SnapshotDownload {
-        let call = Call(.GET, "/v1/snapshot", isWrite: false, headers: [("Accept", "application/octet-stream")])
+        var call = Call(.GET, "/v1/snapshot", isWrite: false, headers: [("Accept", "application/octet-stream")])
+        call.isLong = true
         let answer = try await transport.perform(call)
         let count = answer.headers.first(name: "Paddock-Snapshot-Bytes").flatMap { Int($0) }
         return SnapshotDownload(bytes: answer.body, zxid: try Self.requireZxid(answer), uncompressedCount: count)

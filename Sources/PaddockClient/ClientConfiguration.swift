@@ -7,6 +7,7 @@
 /// one attempt waits at most `attemptTimeoutMs` for its whole answer.
 public struct ClientConfiguration: Sendable, Equatable {
     /// The most one attempt (connect, send, whole answer) may take, in ms. Default 5 s.
+    /// Membership changes and snapshot downloads may take the whole `callTimeoutMs`.
     public var attemptTimeoutMs: Int64 = 5_000
     /// The most one call, retries included, may take, in ms. Default 15 s.
     public var callTimeoutMs: Int64 = 15_000

@@ -17,6 +17,10 @@ struct Call: Sendable {
     var isWrite: Bool
     /// More request headers.
     var headers: [(String, String)] = []
+    /// Whether one attempt may take the whole call deadline: for requests the server
+    /// itself may take long to answer (membership changes, snapshots), where cutting an
+    /// attempt short would only repeat the work.
+    var isLong = false
 
     /// A call from its parts.
     init(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, isWrite: Bool, headers: [(String, String)] = []) {
@@ -83,7 +87,8 @@ final class Transport: Sendable {
     ///   last 503 refusal) when the call's deadline passed.
     func perform(_ call: Call, callTimeoutMs: Int64? = nil) async throws(PaddockError) -> Answer {
         let key = call.isWrite ? UUID().uuidString : nil
-        return try await retrying(callTimeoutMs: callTimeoutMs) { _, url, timeoutMs throws(PaddockError) in
+        return try await retrying(callTimeoutMs: callTimeoutMs, longAttempts: call.isLong) {
+            _, url, timeoutMs throws(PaddockError) in
             try await self.exchange(call, idempotencyKey: key, baseURL: url, timeoutMs: timeoutMs)
         }
     }
@@ -113,6 +118,7 @@ final class Transport: Sendable {
     /// configuration's) passes.
     func retrying<Value: Sendable>(
         callTimeoutMs: Int64? = nil,
+        longAttempts: Bool = false,
         _ attempt: (_ index: Int, _ url: String, _ timeoutMs: Int64) async throws(PaddockError) -> Value
     ) async throws(PaddockError) -> Value {
         let clock = ContinuousClock()
@@ -143,7 +149,8 @@ final class Transport: Sendable {
             let index = (first + attempts) % urls.count
             attempts += 1
             do throws(PaddockError) {
-                let value = try await attempt(index, urls[index], min(configuration.attemptTimeoutMs, remainingMs))
+                let attemptMs = longAttempts ? remainingMs : min(configuration.attemptTimeoutMs, remainingMs)
+                let value = try await attempt(index, urls[index], attemptMs)
                 endpoints.prefer(index)
                 return value
             } catch {
