@@ -31,6 +31,9 @@ done
 
 st run openapi/paddock.yaml --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "$examples" --workers 2 --suppress-health-check=filter_too_much
-# The server must still be serving after the run.
+    --max-examples "$examples" --workers 2 --suppress-health-check=filter_too_much \
+    --exclude-path-regex '^/v1/watch' --request-timeout 15
+# Watch streams are left out: a stream without `wait` lasts until the client goes, and a
+# `since` ahead of the member is answered 503 after the proposal wait, by design; the
+# watch tests cover both. The server must still be serving after the run.
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null

@@ -26,6 +26,8 @@ import ZNodeTree
 /// | `RequestTimeout` | 408 | a request started but its bytes stopped for `idleTimeoutMs` |
 /// | `Unavailable` | 503 | overloaded, not ready, shutting down or storage failed; retry later |
 /// | `NotLeader` | 503 | the member cannot take writes now (clusters) |
+/// | `NoMember` | 404 | no cluster member has this name |
+/// | `NotClustered` | 409 | a membership change asked of a single node, which has no peers |
 /// | `TooManySessions` | 503 | the session limit is reached |
 /// | `TooManyConnections` | 503 | the connection limit is reached |
 /// | `Compacted` | 410 | the history asked for is gone |
@@ -50,6 +52,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case requestTimeout = "RequestTimeout"
     case unavailable = "Unavailable"
     case notLeader = "NotLeader"
+    case noMember = "NoMember"
+    case notClustered = "NotClustered"
     case tooManySessions = "TooManySessions"
     case tooManyConnections = "TooManyConnections"
     case compacted = "Compacted"
@@ -58,8 +62,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     /// The HTTP status this code is always answered with (the table above).
     public var httpStatus: Int {
         switch self {
-        case .noNode, .notFound: 404
-        case .nodeExists, .badVersion, .notEmpty: 409
+        case .noNode, .notFound, .noMember: 404
+        case .nodeExists, .badVersion, .notEmpty, .notClustered: 409
         case .sessionExpired, .compacted: 410
         case .invalidPath, .badArguments, .badRequest, .noChildrenForEphemerals: 400
         case .tooLarge: 413
@@ -95,6 +99,8 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .requestTimeout: "Request timeout"
         case .unavailable: "Unavailable"
         case .notLeader: "Not the leader"
+        case .noMember: "No such member"
+        case .notClustered: "Not a cluster"
         case .tooManySessions: "Too many sessions"
         case .tooManyConnections: "Too many connections"
         case .compacted: "History compacted"

@@ -97,13 +97,10 @@ public struct PaddockError: Error, CustomStringConvertible {
             case .tooManySessions: self = .tooManySessions
             case .tooManyConnections: self = .tooManyConnections
             case .compacted: self = .compacted
+            case .noMember: self = .noMember
+            case .notClustered: self = .notClustered
             case .internal: self = .internalError
-            case nil:
-                switch serverCode {
-                case "NoMember": self = .noMember
-                case "NotClustered": self = .notClustered
-                default: self = .other(serverCode)
-                }
+            case nil: self = .other(serverCode)
             }
         }
 

@@ -32,6 +32,10 @@ public final class PaddockHTTPServer: Sendable {
     ///
     /// - Parameters:
     ///   - cluster: membership and leadership of a replicated member (nil: a single node).
+    ///   - watchHub: the hub `/v1/watch` serves from (nil: the replica's own, when it is a
+    ///     `WatchHubProviding`).
+    ///   - metrics: the member's metrics, served at `/metrics` and fed with request
+    ///     durations and connections (default: a fresh registry for this server).
     ///   - group: the event loops to serve on (default: NIO's shared singleton group, one
     ///     loop per core).
     /// - Throws: `LimitsError` for inconsistent limits; NIO's socket errors when the
@@ -39,10 +43,13 @@ public final class PaddockHTTPServer: Sendable {
     public static func start(
         host: String, port: Int, replica: any ReplicaService, limits: Limits = .default,
         cluster: (any ClusterControl)? = nil,
+        metrics: PaddockMetrics = PaddockMetrics(),
+        watchHub: WatchHub? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PaddockHTTPServer {
         try limits.validate()
-        let responder = APIResponder(context: APIContext(replica: replica, limits: limits, cluster: cluster))
+        let responder = APIResponder(
+            context: APIContext(replica: replica, limits: limits, cluster: cluster, metrics: metrics, watchHub: watchHub))
         let gate = ConnectionGate(connectionsMax: limits.connectionsMax)
         let decoderLimits = {
             var configuration = NIOHTTPDecoderLimitConfiguration()
@@ -63,6 +70,7 @@ public final class PaddockHTTPServer: Sendable {
                     case .admitted:
                         break
                     case .full:
+                        metrics.recordRefusedConnection()
                         try pipeline.addHandler(TooManyConnectionsHandler(zxid: replica.status.appliedZxid))
                         return
                     case .closing:

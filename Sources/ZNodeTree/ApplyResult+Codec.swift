@@ -128,3 +128,22 @@ extension ByteReader {
         }
     }
 }
+
+extension ApplyResult {
+    /// The result in the same binary form snapshots store, for members passing a result
+    /// to the member that forwarded the write.
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.result(self)
+        return writer.bytes
+    }
+
+    /// Decodes `encoded()` bytes.
+    ///
+    /// - Throws: `CodecError` for truncated, garbled or trailing bytes; never crashes.
+    public init(decoding bytes: [UInt8]) throws(CodecError) {
+        var reader = ByteReader(bytes)
+        self = try reader.result()
+        try reader.expectEnd()
+    }
+}

@@ -17,7 +17,13 @@ import Glibc
 /// picks a free one, which tests use). On a signal the HTTP server stops taking requests,
 /// the replica writes and answers what was queued, and the store is closed. A data
 /// directory that cannot be opened or recovered (not a database, truncated, corrupt) is
-/// reported on stderr and the command exits with status 1; nothing is repaired.
+/// reported on stderr and the command exits with status 1; nothing is repaired. One
+/// `PaddockMetrics` is fed by the replica's log, its proposals and the HTTP server, and
+/// served at `/metrics`.
+///
+/// Cluster flags (`--id`, `--peers`, `--cluster-id`, `--join`, `--election-timeout-ms`,
+/// `--heartbeat-interval-ms`) are read into a `ClusterBootstrap`; bad ones exit with a
+/// one-line message and status 64 before anything starts.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -109,6 +115,38 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "This member's name in the cluster (needs --peers).")
+    var id: String?
+
+    @Option(help: ArgumentHelp(
+        "Every member's peer address, this one included: NAME=HOST:PORT,... (needs --id).",
+        discussion: "This member's own entry is where it listens for peers; --listen stays its HTTP address."))
+    var peers: String?
+
+    @Option(help: "The id all members of the cluster share; a peer with another id is refused (default: paddock).")
+    var clusterId: String?
+
+    @Flag(help: "This member is new to a running cluster: it waits to be added as a learner; --peers names members to contact.")
+    var join = false
+
+    @Option(help: "Raft election timeout in ms (at least 5 heartbeat intervals).")
+    var electionTimeoutMs = ClusterBootstrap.defaultElectionTimeoutMs
+
+    @Option(help: "Leader heartbeat interval in ms.")
+    var heartbeatIntervalMs = ClusterBootstrap.defaultHeartbeatIntervalMs
+
+    /// The cluster the flags describe, or nil for a single node (no --id, no --peers).
+    /// - Throws: `ValidationError` naming the flag at fault.
+    func clusterBootstrap() throws -> ClusterBootstrap? {
+        do {
+            return try ClusterBootstrap.parse(
+                id: id, peers: peers, clusterID: clusterId, join: join,
+                electionTimeoutMs: electionTimeoutMs, heartbeatIntervalMs: heartbeatIntervalMs)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// The limits the flags describe.
     var limits: Limits {
         var limits = Limits()
@@ -147,6 +185,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard snapshotInterval > 0 else { throw ValidationError("--snapshot-interval must be positive") }
         guard snapshotTail >= 0 else { throw ValidationError("--snapshot-tail must not be negative") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        _ = try clusterBootstrap()
     }
 
     func run() async throws {
@@ -160,7 +199,12 @@ struct ServeCommand: AsyncParsableCommand {
         let address = try ListenAddress(parsing: listen)
         let limits = self.limits
         let signals = TerminationSignals([SIGINT, SIGTERM])
+        if let bootstrap = try clusterBootstrap() {
+            try await runMember(of: bootstrap, address: address, limits: limits, signals: signals, logger: logger)
+            return
+        }
 
+        let metrics = PaddockMetrics()
         let replica: SingleNodeReplica
         do {
             replica = try SingleNodeReplica.start(
@@ -171,6 +215,7 @@ struct ServeCommand: AsyncParsableCommand {
                     snapshotLogTailEntries: snapshotTail
                 ),
                 logger: Logger(label: "paddock.replica"),
+                metrics: metrics,
                 watchHub: WatchHub(limits: limits)
             )
         } catch {
@@ -183,8 +228,10 @@ struct ServeCommand: AsyncParsableCommand {
             server = try await PaddockHTTPServer.start(
                 host: address.host,
                 port: address.port,
-                replica: replica,
-                limits: limits
+                replica: InstrumentedReplica(replica, metrics: metrics),
+                limits: limits,
+                metrics: metrics,
+                watchHub: replica.watchHub
             )
         } catch {
             Self.printError("paddock: cannot listen on \(listen): \(error)")
@@ -209,12 +256,116 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("stopped")
     }
 
+    /// Runs a replicated member: the peer transport, the Raft replica, then HTTP. On a
+    /// signal HTTP stops taking requests, a leader hands leadership over, the replica
+    /// answers what was queued and closes its store, and the transport closes.
+    func runMember(
+        of bootstrap: ClusterBootstrap, address: ListenAddress, limits: Limits, signals: TerminationSignals, logger: Logger
+    ) async throws {
+        let metrics = PaddockMetrics()
+        let inbox = FrameInbox()
+        let transport: PeerTransport
+        do {
+            transport = try await PeerTransport.start(
+                configuration: PeerTransport.Configuration(
+                    clusterID: bootstrap.clusterID, selfName: bootstrap.selfName,
+                    httpAddress: Self.render(host: address.host, port: address.port),
+                    listenHost: bootstrap.selfPeerAddress.host, listenPort: bootstrap.selfPeerAddress.port),
+                peers: [:], logger: Logger(label: "paddock.peer"),
+                onFrame: { peer, frame in inbox.deliver(frame, from: peer) })
+        } catch {
+            Self.printError("paddock: cannot listen for peers on \(bootstrap.selfPeerAddress): \(error)")
+            throw ExitCode(1)
+        }
+        var options = ClusterOptions(
+            clusterID: bootstrap.clusterID, selfName: bootstrap.selfName, peers: bootstrap.peers,
+            joining: bootstrap.joining,
+            replica: ReplicaOptions(limits: limits, snapshotIntervalEntries: snapshotInterval, snapshotLogTailEntries: snapshotTail))
+        options.electionTimeoutMs = bootstrap.electionTimeoutMs
+        options.heartbeatIntervalMs = bootstrap.heartbeatIntervalMs
+        options.tickMs = max(1, min(50, bootstrap.heartbeatIntervalMs / 2))
+        options.requestWaitMs = limits.proposalWaitMs
+        let replica: ClusterReplica
+        do {
+            replica = try ClusterReplica.start(
+                directory: dataDir, options: options, link: transport, logger: Logger(label: "paddock.cluster"),
+                metrics: metrics, watchHub: WatchHub(limits: limits))
+        } catch {
+            Self.printError("paddock: cannot start: \(error.message)")
+            await transport.close()
+            throw ExitCode(1)
+        }
+        inbox.attach(replica)
+        let server: PaddockHTTPServer
+        do {
+            server = try await PaddockHTTPServer.start(
+                host: address.host, port: address.port, replica: InstrumentedReplica(replica, metrics: metrics),
+                limits: limits, cluster: replica, metrics: metrics, watchHub: replica.watchHub)
+        } catch {
+            Self.printError("paddock: cannot listen on \(listen): \(error)")
+            await replica.shutdown()
+            await transport.close()
+            throw ExitCode(1)
+        }
+        let bound = Self.render(host: address.host, port: server.port)
+        replica.setHTTPAddress(bound)
+        transport.setHTTPAddress(bound)
+        Self.printLine("paddock listening on \(bound)")
+        logger.info(
+            "serving",
+            metadata: [
+                "listen": "\(bound)", "member": "\(bootstrap.selfName)", "peerPort": "\(transport.port)",
+                "dataDir": "\(dataDir)",
+            ])
+
+        let signal = await signals.wait()
+        logger.info("stopping", metadata: ["signal": "\(signal)"])
+        await replica.shutdown()
+        replica.watchHub.shutdown()
+        do {
+            try await server.close()
+        } catch {
+            logger.warning("closing the listener failed", metadata: ["error": "\(error)"])
+        }
+        await transport.close()
+        logger.info("stopped")
+    }
+
+    static func render(host: String, port: Int) -> String {
+        "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
     static func printLine(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     static func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Frames that arrive before the replica is started are handed to it once it is.
+///
+/// The transport must be listening before the replica starts (the replica dials peers
+/// through it at once), so its delivery callback needs a target that fills in later.
+final class FrameInbox: Sendable {
+    private let state = Mutex<(replica: ClusterReplica?, early: [(MemberName, PeerFrame)])>((nil, []))
+
+    func deliver(_ frame: PeerFrame, from peer: MemberName) {
+        let replica = state.withLock { state -> ClusterReplica? in
+            if state.replica == nil, state.early.count < 10_000 { state.early.append((peer, frame)) }
+            return state.replica
+        }
+        replica?.receive(frame, from: peer)
+    }
+
+    func attach(_ replica: ClusterReplica) {
+        let early = state.withLock { state in
+            state.replica = replica
+            defer { state.early.removeAll() }
+            return state.early
+        }
+        for (peer, frame) in early { replica.receive(frame, from: peer) }
     }
 }
 

@@ -18,19 +18,20 @@ public struct APIResponder: Sendable {
     /// The response to `request`; never throws (errors are problem responses).
     public func respond(to request: APIRequest) async -> APIResponse {
         switch prepare(request) {
-        case .answered(let response):
+        case .answered(let response, _):
             return response
-        case .pending(let handler, let routed):
+        case .pending(let handler, let routed, _):
             return await finish(handler, routed)
         }
     }
 
-    /// What `prepare` decided for a request.
+    /// What `prepare` decided for a request, with the index of the matched route in
+    /// `router.routes` (nil when no route matched), which names its request metrics.
     enum Prepared: Sendable {
         /// The response, complete (zxid filled in).
-        case answered(APIResponse)
+        case answered(APIResponse, route: Int?)
         /// The request must wait: `finish(handler, request)` gives its response.
-        case pending(APIHandler, APIRequest)
+        case pending(APIHandler, APIRequest, route: Int)
     }
 
     /// Routes `request` and answers it at once when nothing has to wait: routing errors,
@@ -39,22 +40,22 @@ public struct APIResponder: Sendable {
     func prepare(_ request: APIRequest) -> Prepared {
         switch router.lookup(method: request.method, path: request.rawPath) {
         case .notFound:
-            return .answered(stamped(.problem(.notFound, "no route for \(request.method.rawValue) \(request.rawPath)")))
+            return .answered(stamped(.problem(.notFound, "no route for \(request.method.rawValue) \(request.rawPath)")), route: nil)
         case .methodNotAllowed(let allowed):
             var response = APIResponse.problem(
                 .methodNotAllowed, "\(request.rawPath) does not take \(request.method.rawValue); it takes \(allowed.joined(separator: ", "))")
             response.headers.add(name: "Allow", value: allowed.joined(separator: ", "))
-            return .answered(stamped(response))
+            return .answered(stamped(response), route: nil)
         case .found(let route, let parameters):
             if request.method == .GET || request.method == .DELETE, Self.hasBody(request) {
-                return .answered(stamped(.problem(.badRequest, "\(request.method.rawValue) takes no body")))
+                return .answered(stamped(.problem(.badRequest, "\(request.method.rawValue) takes no body")), route: route.index)
             }
             var routed = request
             routed.parameters = parameters
             if let now = route.nowHandler, let response = now(routed, context) {
-                return .answered(stamped(response))
+                return .answered(stamped(response), route: route.index)
             }
-            return .pending(route.handler, routed)
+            return .pending(route.handler, routed, route: route.index)
         }
     }
 

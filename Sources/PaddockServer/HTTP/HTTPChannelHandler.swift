@@ -42,10 +42,28 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The streaming response being written, told when the connection goes.
     private var activeStream: (any ResponseStream)?
 
+    /// This connection's request duration series.
+    private var requestTimers: HTTPRequestTimers
+    /// When the current request's head arrived (`NIODeadline` nanoseconds); 0 before one.
+    private var requestStartNs: UInt64 = 0
+    /// The current request's method; nil until its head arrived.
+    private var requestMethod: HTTPMethod?
+    /// The index of the route the current request matched; nil when none (yet).
+    private var requestRoute: Int?
+
     init(responder: APIResponder, limits: Limits, lineGuard: RequestLineGuard? = nil) {
         self.responder = responder
         self.limits = limits
         self.lineGuard = lineGuard
+        self.requestTimers = HTTPRequestTimers(metrics: responder.context.metrics, routes: responder.router.routes)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        responder.context.metrics.httpConnections.increment()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        responder.context.metrics.httpConnections.decrement()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -70,6 +88,9 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard case .idle = state else { return }
+        requestStartNs = NIODeadline.now().uptimeNanoseconds
+        requestMethod = head.method
+        requestRoute = nil
         keepAlive = head.isKeepAlive
         isHead = head.method == .HEAD
         let lineBytes = head.method.rawValue.utf8.count + head.uri.utf8.count + 10
@@ -104,7 +125,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let handler: APIHandler
         let routed: APIRequest
         switch responder.prepare(request) {
-        case .answered(let response):
+        case .answered(let response, let route):
+            requestRoute = route
             // Answered on the loop: no task, and the pipelining handler is idle again
             // before it is next asked to read, so it never stops reading the socket.
             // Writing `.end` delivers the next pipelined request from inside this call;
@@ -122,7 +144,8 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
             return
-        case .pending(let pendingHandler, let pendingRequest):
+        case .pending(let pendingHandler, let pendingRequest, let route):
+            requestRoute = route
             handler = pendingHandler
             routed = pendingRequest
         }
@@ -168,6 +191,7 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: APIResponse, version: HTTPVersion, context: ChannelHandlerContext) {
+        recordRequest(status: response.status)
         if let stream = response.stream {
             startStream(stream, response: response, version: version, context: context)
             return
@@ -193,6 +217,19 @@ final class HTTPChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         done.futureResult.assumeIsolated().whenComplete { _ in Self.lingeringClose(context: context) }
+    }
+
+    /// Records the answered request's duration under its route, method and status, and
+    /// forgets the request. An answer without a request head (a broken request line)
+    /// counts as `unmatched`, method `other`, with no duration.
+    private func recordRequest(status: HTTPResponseStatus) {
+        let nowNs = NIODeadline.now().uptimeNanoseconds
+        let startNs = requestStartNs == 0 ? nowNs : requestStartNs
+        requestTimers.record(
+            route: requestRoute, method: requestMethod, status: status, nanoseconds: Int64(nowNs &- startNs))
+        requestStartNs = 0
+        requestMethod = nil
+        requestRoute = nil
     }
 
     /// Writes the head of a streaming response and hands the connection to `stream`.

@@ -25,11 +25,17 @@ public enum PaddockRoutes {
         Route(.GET, "/v1/sessions/{id}", handler: SessionHandlers.show),
         Route(.DELETE, "/v1/sessions/{id}", handler: SessionHandlers.close),
         Route(.POST, "/v1/sessions/{id}/keepalive", handler: SessionHandlers.keepAlive),
+        Route(.GET, "/v1/cluster", now: ClusterHandlers.statusNow, handler: ClusterHandlers.status),
+        Route(.POST, "/v1/cluster/members", handler: ClusterHandlers.addMember),
+        Route(.DELETE, "/v1/cluster/members/{name}", handler: ClusterHandlers.remove),
+        Route(.POST, "/v1/cluster/members/{name}/promote", handler: ClusterHandlers.promote),
+        Route(.POST, "/v1/cluster/transfer-leadership", handler: ClusterHandlers.transferLeadership),
         Route(.GET, "/v1/watch", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/v1/watch/{path}", now: WatchHandlers.watchNow, handler: WatchHandlers.watch),
         Route(.GET, "/v1/snapshot", handler: SnapshotHandler.snapshot),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
+        Route(.GET, "/metrics", now: MetricsHandler.metricsNow, handler: MetricsHandler.metrics),
     ]
 
     /// The frozen router over `routes`.

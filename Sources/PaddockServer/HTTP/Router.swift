@@ -7,7 +7,8 @@ public typealias APIHandler = @Sendable (APIRequest, APIContext) async -> APIRes
 /// request must go to the `APIHandler` (which then answers it in full).
 public typealias APINowHandler = @Sendable (APIRequest, APIContext) -> APIResponse?
 
-/// What a handler may use: the replica and the limits. Shared by every connection.
+/// What a handler may use: the replica, the limits and the metrics. Shared by every
+/// connection.
 public struct APIContext: Sendable {
     /// The member behind the API.
     public var replica: any ReplicaService
@@ -15,17 +16,21 @@ public struct APIContext: Sendable {
     public var limits: Limits
     /// Membership and leadership of a replicated member; nil on a single node.
     public var cluster: (any ClusterControl)?
+    /// The member's metrics, served at `/metrics` and fed by the HTTP server.
+    public var metrics: PaddockMetrics
     /// The member's watch hub; nil when it serves no watches (`/v1/watch` answers 503).
     public var watchHub: WatchHub?
 
-    /// A context from its parts. Without `watchHub`, the replica's own hub is used when
-    /// it has one (`WatchHubProviding`).
+    /// A context from its parts; without `metrics`, a fresh registry of its own. Without
+    /// `watchHub`, the replica's own hub is used when it has one (`WatchHubProviding`).
     public init(
-        replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil, watchHub: WatchHub? = nil
+        replica: any ReplicaService, limits: Limits, cluster: (any ClusterControl)? = nil,
+        metrics: PaddockMetrics = PaddockMetrics(), watchHub: WatchHub? = nil
     ) {
         self.replica = replica
         self.limits = limits
         self.cluster = cluster
+        self.metrics = metrics
         self.watchHub = watchHub ?? (replica as? any WatchHubProviding)?.watchHub
     }
 }
@@ -45,6 +50,9 @@ public struct Route: Sendable {
     public var nowHandler: APINowHandler?
 
     fileprivate var segments: [TemplateSegment]
+    /// The route's position in its router's `routes` (set by `Router`), which names its
+    /// series in the request metrics without building a string per request.
+    fileprivate(set) var index = 0
 
     /// A route; the template must start with `/`. `now`, when given, is tried first and
     /// must answer exactly as `handler` would whenever it answers.
@@ -99,6 +107,8 @@ public struct Router: Sendable {
         var seen = Set<String>()
         var templates: [(segments: [TemplateSegment], routes: [Route])] = []
         var positions: [String: Int] = [:]
+        var routes = routes
+        for position in routes.indices { routes[position].index = position }
         for route in routes {
             let key = "\(route.method.rawValue) \(route.template)"
             precondition(seen.insert(key).inserted, "route registered twice: \(key)")

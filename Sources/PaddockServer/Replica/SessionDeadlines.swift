@@ -120,6 +120,17 @@ struct SessionDeadlines {
         }
     }
 
+    /// Tracks an open session with a deadline computed by the caller (a new leader derives
+    /// it from the replicated time of the session's last keepalive).
+    mutating func adopt(_ id: SessionID, ttlMs: Int64, deadlineMs: Int64) {
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: deadlineMs, phase: .open))
+    }
+
+    /// Forgets every session (a member that stops leading no longer decides expiry).
+    mutating func removeAll() {
+        self = SessionDeadlines()
+    }
+
     /// Records `tracked` for `id`, moving it to the bucket of its deadline.
     private mutating func track(_ id: SessionID, _ tracked: Tracked) {
         let previous = sessions.updateValue(tracked, forKey: id)

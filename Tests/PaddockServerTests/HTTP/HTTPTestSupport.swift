@@ -10,8 +10,8 @@ struct APIHarness {
     let replica = FakeReplica()
     let responder: APIResponder
 
-    init(limits: Limits = .default) {
-        responder = APIResponder(context: APIContext(replica: replica, limits: limits))
+    init(limits: Limits = .default, cluster: (any ClusterControl)? = nil) {
+        responder = APIResponder(context: APIContext(replica: replica, limits: limits, cluster: cluster))
     }
 
     /// Sends one request; `body` is sent as bytes with `contentType`.

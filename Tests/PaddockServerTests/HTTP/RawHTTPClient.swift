@@ -22,13 +22,18 @@ enum RawHTTPClient {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    // The bytes go out on the event loop the moment the connection is up, so
+                    // a busy cooperative pool cannot hold them back past a server's idle
+                    // timeout. The server may answer and close before reading them (a
+                    // refused connection): a failed write is not an error, what it sent is
+                    // still read below.
+                    if !bytes.isEmpty {
+                        try channel.pipeline.syncOperations.addHandler(WriteOnActive(ByteBuffer(string: bytes)))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
-            // The server may answer and close before reading (a refused connection), so
-            // a failed write is not an error: what it sent is still read below.
-            if !bytes.isEmpty { try? await outbound.write(ByteBuffer(string: bytes)) }
+        return try await channel.executeThenClose { inbound, _ in
             var received: [UInt8] = []
             var responses: [RawResponse] = []
             var closed = true
@@ -72,5 +77,20 @@ enum RawHTTPClient {
         guard bytes.count >= bodyStart + length else { return nil }
         let body = String(decoding: bytes[bodyStart..<(bodyStart + length)], as: UTF8.self)
         return (RawResponse(status: status, headers: headers, body: body), bodyStart + length)
+    }
+}
+
+/// Writes its bytes as soon as the connection is active, then steps aside.
+private final class WriteOnActive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let bytes: ByteBuffer
+
+    init(_ bytes: ByteBuffer) { self.bytes = bytes }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        context.fireChannelActive()
     }
 }

@@ -47,8 +47,11 @@ import Testing
             "GET /v1/nodes", "POST /v1/nodes", "PUT /v1/nodes", "DELETE /v1/nodes",
             "GET /v1/nodes/{path}", "POST /v1/nodes/{path}", "PUT /v1/nodes/{path}", "DELETE /v1/nodes/{path}",
             "POST /v1/txn", "POST /v1/sessions", "GET /v1/sessions/{id}", "DELETE /v1/sessions/{id}",
-            "POST /v1/sessions/{id}/keepalive", "GET /v1/watch", "GET /v1/watch/{path}", "GET /v1/snapshot", "GET /healthz",
-            "GET /readyz",
+            "POST /v1/sessions/{id}/keepalive",
+            "GET /v1/cluster", "POST /v1/cluster/members", "DELETE /v1/cluster/members/{name}",
+            "POST /v1/cluster/members/{name}/promote", "POST /v1/cluster/transfer-leadership",
+            "GET /v1/watch", "GET /v1/watch/{path}", "GET /v1/snapshot",
+            "GET /healthz", "GET /readyz", "GET /metrics",
         ])
     }
 }

@@ -48,13 +48,16 @@ final class PaddockProcess: @unchecked Sendable {
     }
 
     /// Starts `paddock serve` on 127.0.0.1 with an OS-chosen port and waits until it prints
-    /// its address and answers `/readyz` with 200, or throws after `timeoutMs`.
+    /// its address and (unless `waitForReady` is false) answers `/readyz` with 200, or
+    /// throws after `timeoutMs`.
     ///
+    /// A cluster member is not ready before a majority runs, so cluster tests launch every
+    /// member with `waitForReady: false` and then wait for all of them.
     /// Waits with `Task.sleep` and does blocking I/O off the cooperative pool, so tests
     /// running beside it are not starved on a small machine.
-    static func launch(dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000) async throws
-        -> PaddockProcess
-    {
+    static func launch(
+        dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000, waitForReady: Bool = true
+    ) async throws -> PaddockProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binaryPath())
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir] + extraArguments
@@ -88,6 +91,7 @@ final class PaddockProcess: @unchecked Sendable {
                     + lines.all.joined(separator: "\n"))
         }
         let server = PaddockProcess(process: process, address: found, output: lines)
+        guard waitForReady else { return server }
         var ready = false
         for _ in 0..<(timeoutMs / 10 + 1) where !ready && ContinuousClock.now < deadline {
             ready = (try? await server.client.send("GET", "/readyz").status) == 200
@@ -100,10 +104,12 @@ final class PaddockProcess: @unchecked Sendable {
         return server
     }
 
-    /// Finds "listening on HOST:PORT" (or any "HOST:PORT" after "listening") in the output.
+    /// Finds the HTTP address in the output: the line `paddock listening on HOST:PORT`
+    /// that `paddock serve` prints. Other "listening on" lines (a cluster member's peer
+    /// listener, say) are not its HTTP address and are skipped.
     static func parseAddress(_ lines: [String]) -> (String, Int)? {
         for line in lines {
-            guard let range = line.range(of: "listening on ") else { continue }
+            guard let range = line.range(of: "paddock listening on ") else { continue }
             let rest = line[range.upperBound...].split(separator: " ").first.map(String.init) ?? ""
             let trimmed = rest.replacingOccurrences(of: "http://", with: "")
             guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]) else {

@@ -154,6 +154,33 @@ import Testing
         }
     }
 
+    @Test func clusterCommandsOnASingleNode() async throws {
+        try await Self.withServer { at in
+            var result = try await runPaddock(["cluster"] + at)
+            #expect(result.status == 0, "\(result)")
+            #expect(result.lines.first?.hasPrefix("cluster ") == true, "\(result)")
+            #expect(result.lines.count == 2, "one line for the cluster, one per member: \(result)")
+
+            result = try await runPaddock(["cluster", "status", "-o", "json"] + at)
+            #expect(result.status == 0, "\(result)")
+            let json = try JSONValue(parsing: Array(result.stdout.utf8.dropLast()))
+            #expect(json["term"]?.int64Value ?? 0 >= 1)
+            guard case .array(let members)? = json["members"] else {
+                Issue.record("no members array: \(result)")
+                return
+            }
+            #expect(members.count == 1)
+            #expect(members.first?["role"] == .string("leader"))
+
+            result = try await runPaddock(["cluster", "members", "add", "n2", "127.0.0.1:7400"] + at)
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.hasPrefix("paddock: NotClustered: "), "\(result)")
+
+            result = try await runPaddock(["cluster", "members", "remove"] + at)
+            #expect(result.status == 2, "\(result)")
+        }
+    }
+
     @Test func completionScriptsAreGenerated() async throws {
         let result = try await runPaddock(["--generate-completion-script", "bash"])
         #expect(result.status == 0, "\(result)")

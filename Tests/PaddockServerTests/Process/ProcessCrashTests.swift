@@ -103,10 +103,14 @@ final class CrashRun: Sendable {
         let run = CrashRun(writers: writers)
         let group = DispatchGroup()
         let client = first.client
+        // Threads of their own, not Dispatch's global queue: its few threads also deliver
+        // the pipes of every other test's server, which these blocking writers would starve.
         for writer in 0..<writers {
-            DispatchQueue.global().async(group: group) {
+            group.enter()
+            Thread {
                 Self.write(writer: writer, client: client, run: run)
-            }
+                group.leave()
+            }.start()
         }
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         for _ in 0..<3_000 where run.acknowledged < target && ContinuousClock.now < deadline {
