@@ -20,7 +20,9 @@ public enum SessionState: String, Sendable, Equatable {
 
 /// A server session that keeps itself alive in the background.
 ///
-/// `open` opens it and starts sending a keepalive every TTL/3. A keepalive that fails is
+/// `open` opens it and starts sending a keepalive every TTL/3, from a task that runs on an
+/// event loop of the HTTP client rather than on Swift's cooperative pool, so a busy
+/// application does not delay its keepalives. A keepalive that fails is
 /// retried until it is answered (`connected`) or the TTL has passed since the last
 /// answered one; meanwhile the state is `suspended`. The TTL is counted from when the last
 /// answered keepalive was *sent*, so this client calls a session `expired` no later than
@@ -59,7 +61,9 @@ public final class Session: Sendable {
     public static func open(_ client: Client, ttlMs: Int64 = 10_000) async throws(PaddockError) -> Session {
         let started = ContinuousClock.now
         let session = Session(grant: try await client.openSession(ttlMs: ttlMs), client: client)
-        let task = Task { await session.keepAliveLoop(lastAnsweredAt: started) }
+        // Off the cooperative pool: a busy application must not delay its keepalives.
+        let executor = EventLoopExecutor(eventLoop: client.transport.http.eventLoopGroup.next())
+        let task = Task(executorPreference: executor) { await session.keepAliveLoop(lastAnsweredAt: started) }
         session.shared.withLock { $0.keepAlive = task }
         return session
     }

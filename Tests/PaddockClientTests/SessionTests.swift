@@ -27,11 +27,12 @@ struct SessionTests {
     @Test func staysConnectedPastItsTTLThenCloses() async throws {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
-                let session = try await Session.open(client, ttlMs: 1_500)
+                // A TTL with room for a machine saturated by the whole suite.
+                let session = try await Session.open(client, ttlMs: 3_000)
                 try await client.create("/owned", kind: .ephemeral, session: session.id)
-                // Two TTLs: only the background keepalives can keep the node.
+                // Longer than the TTL: only the background keepalives can keep the node.
                 let start = ContinuousClock.now
-                while ContinuousClock.now - start < .milliseconds(3_000) {
+                while ContinuousClock.now - start < .milliseconds(4_500) {
                     try await Task.sleep(for: .milliseconds(100))
                     #expect(session.state == .connected)
                 }
@@ -49,10 +50,11 @@ struct SessionTests {
             var configuration = ClientConfiguration.fast
             configuration.connectTimeoutMs = 200
             try await withClient([member.endpoint], configuration: configuration) { client in
-                let session = try await Session.open(client, ttlMs: 1_000)
+                // A TTL long enough that a failing keepalive comes before it passes.
+                let session = try await Session.open(client, ttlMs: 3_000)
                 let states = session.states()
                 await member.stopHTTP()
-                let seen = await Self.collect(states, timeoutMs: 10_000)
+                let seen = await Self.collect(states, timeoutMs: 20_000)
                 #expect(seen == [.connected, .suspended, .expired])
                 #expect(session.state == .expired)
                 try await member.startHTTP()
@@ -63,10 +65,10 @@ struct SessionTests {
     @Test func expiresWhenTheServerForgetsIt() async throws {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
-                let session = try await Session.open(client, ttlMs: 1_000)
+                let session = try await Session.open(client, ttlMs: 5_000)
                 let states = session.states()
                 try await client.closeSession(session.id)
-                let seen = await Self.collect(states, timeoutMs: 10_000)
+                let seen = await Self.collect(states, timeoutMs: 20_000)
                 #expect(seen == [.connected, .expired])
                 // A late subscriber sees the final state and the end.
                 var late: [SessionState] = []
