@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 import ZNodeTree
 
@@ -44,6 +45,7 @@ public final class Session: Sendable {
         var nextSubscriber = 0
         var keepAlive: Task<Void, Never>?
         var isClosing = false
+        var lastFailure: PaddockError?
     }
 
     private init(grant: SessionGrant, client: Client) {
@@ -63,13 +65,19 @@ public final class Session: Sendable {
         let session = Session(grant: try await client.openSession(ttlMs: ttlMs), client: client)
         // Off the cooperative pool: a busy application must not delay its keepalives.
         let executor = EventLoopExecutor(eventLoop: client.transport.http.eventLoopGroup.next())
-        let task = Task(executorPreference: executor) { await session.keepAliveLoop(lastAnsweredAt: started) }
+        let task = Task(executorPreference: executor) {
+            await session.keepAliveLoop(lastAnsweredAt: started, eventLoop: executor.eventLoop)
+        }
         session.shared.withLock { $0.keepAlive = task }
         return session
     }
 
     /// The current state.
     public var state: SessionState { shared.withLock { $0.state } }
+
+    /// Why the last keepalive failed (nil while they succeed): the reason behind
+    /// `suspended` and `expired`.
+    public var lastKeepAliveFailure: PaddockError? { shared.withLock { $0.lastFailure } }
 
     /// The states from now on: the current one first, then each change; the sequence ends
     /// after a final state. Each call gives a new, independent sequence.
@@ -122,7 +130,18 @@ public final class Session: Sendable {
         }
     }
 
-    private func keepAliveLoop(lastAnsweredAt started: ContinuousClock.Instant) async {
+    /// Waits `ms` on `eventLoop`'s timer (see `Transport.sleep`); false when the task was
+    /// cancelled by then.
+    private static func pause(_ ms: Int64, on eventLoop: any EventLoop) async -> Bool {
+        do throws(PaddockError) {
+            try await Transport.sleep(ms, on: eventLoop)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func keepAliveLoop(lastAnsweredAt started: ContinuousClock.Instant, eventLoop: any EventLoop) async {
         let clock = ContinuousClock()
         let ttl = Duration.milliseconds(ttlMs)
         let intervalMs = max(1, ttlMs / 3)
@@ -131,7 +150,7 @@ public final class Session: Sendable {
         // ends no later than the TTL after the last answer, after which the loop ends.
         while !Task.isCancelled {
             if state == .connected {
-                do { try await Task.sleep(for: .milliseconds(intervalMs)) } catch { return }
+                guard await Self.pause(intervalMs, on: eventLoop) else { return }
             }
             let remainingMs = Transport.milliseconds(lastAnswered + ttl - clock.now)
             guard remainingMs > 0 else {
@@ -142,8 +161,10 @@ public final class Session: Sendable {
             do throws(PaddockError) {
                 try await client.keepAlive(id, callTimeoutMs: min(intervalMs, remainingMs))
                 lastAnswered = sent
+                shared.withLock { $0.lastFailure = nil }
                 publish(.connected)
             } catch {
+                shared.withLock { $0.lastFailure = error }
                 if error.code == .cancelled || Task.isCancelled { return }
                 // A keepalive that crosses this client's own close is no news.
                 if isClosing { return }
@@ -158,7 +179,7 @@ public final class Session: Sendable {
                 publish(.suspended)
                 // Pace retries while suspended: at least the backoff's first step.
                 let pauseMs = min(client.configuration.backoffInitialMs, max(1, remainingMs / 10))
-                do { try await Task.sleep(for: .milliseconds(pauseMs)) } catch { return }
+                guard await Self.pause(pauseMs, on: eventLoop) else { return }
             }
         }
     }

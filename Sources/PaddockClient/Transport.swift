@@ -138,11 +138,7 @@ final class Transport: Sendable {
             if attempts > 0, attempts % urls.count == 0 {
                 let sleepMs = backoff.delayMs(round: attempts / urls.count, using: &generator)
                 guard Self.milliseconds(deadline - clock.now) > sleepMs else { break }
-                do {
-                    try await Task.sleep(for: .milliseconds(sleepMs))
-                } catch {
-                    throw PaddockError(.cancelled, "the call was cancelled")
-                }
+                try await Self.sleep(sleepMs, on: http.eventLoopGroup.any())
             }
             let remainingMs = Self.milliseconds(deadline - clock.now)
             guard remainingMs > 0 else { break }
@@ -181,7 +177,7 @@ final class Transport: Sendable {
         let bytesMax = configuration.responseBytesMax
         let outcome: Answer
         do {
-            outcome = try await Self.within(timeoutMs: timeoutMs, endpoint: baseURL) {
+            outcome = try await Self.within(timeoutMs: timeoutMs, endpoint: baseURL, on: http.eventLoopGroup.any()) {
                 let response = try await http.execute(request, timeout: .milliseconds(timeoutMs), logger: logger)
                 let body = try await response.body.collect(upTo: bytesMax)
                 return Answer(
@@ -211,14 +207,35 @@ final class Transport: Sendable {
         return request
     }
 
+    /// Waits `ms` on `eventLoop`'s timer.
+    ///
+    /// Why not `Task.sleep`: its wake-up passes through the global executor, which a busy
+    /// cooperative pool holds back; the timer resumes the task on its own executor, so a
+    /// task that prefers an event loop (a session's keepalives) is never held back.
+    /// - Throws: `PaddockError` `.cancelled` when the task is cancelled meanwhile.
+    static func sleep(_ ms: Int64, on eventLoop: any EventLoop) async throws(PaddockError) {
+        let scheduled = eventLoop.scheduleTask(in: .milliseconds(ms)) {}
+        do {
+            try await withTaskCancellationHandler {
+                try await scheduled.futureResult.get()
+            } onCancel: {
+                scheduled.cancel()
+            }
+        } catch {
+            throw PaddockError(.cancelled, "the call was cancelled")
+        }
+        if Task.isCancelled { throw PaddockError(.cancelled, "the call was cancelled") }
+    }
+
     /// Runs `body`, or throws `timeout` once `timeoutMs` passes (cancelling `body`).
     static func within<Value: Sendable>(
-        timeoutMs: Int64, endpoint: String, _ body: @escaping @Sendable () async throws -> Value
+        timeoutMs: Int64, endpoint: String, on eventLoop: any EventLoop,
+        _ body: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(timeoutMs))
+                try await sleep(timeoutMs, on: eventLoop)
                 return nil
             }
             defer { group.cancelAll() }

@@ -55,7 +55,7 @@ struct SessionTests {
                 let states = session.states()
                 await member.stopHTTP()
                 let seen = await Self.collect(states, timeoutMs: 20_000)
-                #expect(seen == [.connected, .suspended, .expired])
+                #expect(seen == [.connected, .suspended, .expired], "\(String(describing: session.lastKeepAliveFailure))")
                 #expect(session.state == .expired)
                 try await member.startHTTP()
             }
