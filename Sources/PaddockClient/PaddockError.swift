@@ -1,4 +1,3 @@
-import PaddockAPI
 import ZNodeTree
 
 /// Why a call to Paddock did not succeed: the server's refusal, or the transport's failure.
@@ -31,6 +30,8 @@ public struct PaddockError: Error, CustomStringConvertible {
         case badArguments
         /// An internal invariant of the server broke.
         case runtimeInconsistency
+        /// A fenced operation carried a token older than the current holder's.
+        case fenceMismatch
         /// The server could not read the request.
         case badRequest
         /// No such route on the server.
@@ -73,35 +74,18 @@ public struct PaddockError: Error, CustomStringConvertible {
         case cancelled
 
         /// The code for a server's problem `code` string.
+        ///
+        /// Matched on the string rather than on `APIErrorCode`, so a code added to the
+        /// catalogue later arrives as `.other` instead of breaking this build.
         public init(serverCode: String) {
-            switch APIErrorCode(rawValue: serverCode) {
-            case .noNode: self = .noNode
-            case .nodeExists: self = .nodeExists
-            case .badVersion: self = .badVersion
-            case .notEmpty: self = .notEmpty
-            case .noChildrenForEphemerals: self = .noChildrenForEphemerals
-            case .sessionExpired: self = .sessionExpired
-            case .invalidPath: self = .invalidPath
-            case .tooLarge: self = .tooLarge
-            case .badArguments: self = .badArguments
-            case .runtimeInconsistency: self = .runtimeInconsistency
-            case .badRequest: self = .badRequest
-            case .notFound: self = .notFound
-            case .methodNotAllowed: self = .methodNotAllowed
-            case .unsupportedMediaType: self = .unsupportedMediaType
-            case .uriTooLong: self = .uriTooLong
-            case .headerTooLarge: self = .headerTooLarge
-            case .requestTimeout: self = .requestTimeout
-            case .unavailable: self = .unavailable
-            case .notLeader: self = .notLeader
-            case .tooManySessions: self = .tooManySessions
-            case .tooManyConnections: self = .tooManyConnections
-            case .compacted: self = .compacted
-            case .noMember: self = .noMember
-            case .notClustered: self = .notClustered
-            case .internal: self = .internalError
-            case nil: self = .other(serverCode)
-            }
+            let known: [PaddockError.Code] = [
+                .noNode, .nodeExists, .badVersion, .notEmpty, .noChildrenForEphemerals, .sessionExpired, .invalidPath,
+                .tooLarge, .badArguments, .runtimeInconsistency, .fenceMismatch, .badRequest, .notFound,
+                .methodNotAllowed, .unsupportedMediaType, .uriTooLong, .headerTooLarge, .requestTimeout, .unavailable,
+                .notLeader, .noMember, .notClustered, .tooManySessions, .tooManyConnections, .compacted,
+                .internalError,
+            ]
+            self = known.first(where: { $0.name == serverCode }) ?? .other(serverCode)
         }
 
         /// The code's name: the server's code string, or the client's own name.
@@ -117,6 +101,7 @@ public struct PaddockError: Error, CustomStringConvertible {
             case .tooLarge: "TooLarge"
             case .badArguments: "BadArguments"
             case .runtimeInconsistency: "RuntimeInconsistency"
+            case .fenceMismatch: "FenceMismatch"
             case .badRequest: "BadRequest"
             case .notFound: "NotFound"
             case .methodNotAllowed: "MethodNotAllowed"

@@ -1,3 +1,4 @@
+import PaddockAPI
 import Testing
 import ZNodeTree
 
@@ -79,5 +80,17 @@ struct WatchCursorTests {
         } catch {
             #expect(error.code == .invalidResponse)
         }
+    }
+}
+
+@Suite("Error codes")
+struct ErrorCodeTests {
+    @Test func everyCatalogueCodeMapsToItsOwnCase() {
+        for code in APIErrorCode.allCases {
+            let mapped = PaddockError.Code(serverCode: code.rawValue)
+            #expect(mapped.name == code.rawValue)
+            #expect(mapped != .other(code.rawValue), "\(code.rawValue) has no case of its own")
+        }
+        #expect(PaddockError.Code(serverCode: "SomethingNew") == .other("SomethingNew"))
     }
 }
