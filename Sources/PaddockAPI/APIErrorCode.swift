@@ -17,6 +17,7 @@ import ZNodeTree
 /// | `TooLarge` | 413 | data, body, listing or transaction past its limit |
 /// | `BadArguments` | 400 | arguments the tree refuses (kind and session or ttl mismatch) |
 /// | `RuntimeInconsistency` | 500 | an internal invariant broke |
+/// | `FenceMismatch` | 409 | a `fence` op's token is not the current holder's (the lock or election moved on) |
 /// | `BadRequest` | 400 | malformed JSON, wrong JSON types, unknown fields or query parameters, bad base64, bad version, a body on a GET |
 /// | `NotFound` | 404 | no such route |
 /// | `MethodNotAllowed` | 405 | the route exists for other methods (see `Allow`) |
@@ -43,6 +44,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     case tooLarge = "TooLarge"
     case badArguments = "BadArguments"
     case runtimeInconsistency = "RuntimeInconsistency"
+    case fenceMismatch = "FenceMismatch"
     case badRequest = "BadRequest"
     case notFound = "NotFound"
     case methodNotAllowed = "MethodNotAllowed"
@@ -63,7 +65,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
     public var httpStatus: Int {
         switch self {
         case .noNode, .notFound, .noMember: 404
-        case .nodeExists, .badVersion, .notEmpty, .notClustered: 409
+        case .nodeExists, .badVersion, .notEmpty, .notClustered, .fenceMismatch: 409
         case .sessionExpired, .compacted: 410
         case .invalidPath, .badArguments, .badRequest, .noChildrenForEphemerals: 400
         case .tooLarge: 413
@@ -90,6 +92,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .tooLarge: "Too large"
         case .badArguments: "Bad arguments"
         case .runtimeInconsistency: "Runtime inconsistency"
+        case .fenceMismatch: "Fencing token is not current"
         case .badRequest: "Bad request"
         case .notFound: "No such route"
         case .methodNotAllowed: "Method not allowed"
@@ -124,6 +127,7 @@ public enum APIErrorCode: String, Sendable, CaseIterable {
         case .tooLarge: self = .tooLarge
         case .badArguments: self = .badArguments
         case .runtimeInconsistency: self = .runtimeInconsistency
+        case .fenceMismatch: self = .fenceMismatch
         }
     }
 }

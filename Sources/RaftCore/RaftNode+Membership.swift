@@ -1,7 +1,8 @@
 /// Membership changes, one at a time (thesis §4.1), and leadership transfer (thesis §3.10).
 extension RaftNode {
-    /// The membership in force at `index` (at least the snapshot index).
-    func membership(at index: LogIndex) -> Membership {
+    /// The membership in force at `index` (at least the snapshot index): what a snapshot
+    /// taken at `index` must record, even when later changes have committed since.
+    public func membership(at index: LogIndex) -> Membership {
         membershipHistory.last { $0.index <= index }?.membership ?? baseMembership
     }
 

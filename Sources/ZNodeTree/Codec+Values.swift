@@ -42,6 +42,7 @@ extension ErrorCode {
         case .tooLarge: 7
         case .badArguments: 8
         case .runtimeInconsistency: 9
+        case .fenceMismatch: 10
         }
     }
 

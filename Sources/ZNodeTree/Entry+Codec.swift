@@ -21,6 +21,7 @@ private enum Tag {
     static let expireSessions: UInt8 = 8
     static let expireTTLNodes: UInt8 = 9
     static let noop: UInt8 = 10
+    static let fence: UInt8 = 11
 }
 
 extension Entry {
@@ -69,6 +70,7 @@ extension ByteWriter {
                 case .setData(let op): byte(Tag.setData); setData(op)
                 case .delete(let op): byte(Tag.delete); delete(op)
                 case .check(let op): byte(Tag.check); check(op)
+                case .fence(let op): byte(Tag.fence); fence(op)
                 }
             }
         case .openSession(let id, let ttlMs):
@@ -119,6 +121,11 @@ extension ByteWriter {
         path(op.path)
         optional(op.expectedVersion) { $0.signed($1) }
     }
+
+    private mutating func fence(_ op: FenceOp) {
+        path(op.directory)
+        zxid(op.token)
+    }
 }
 
 extension ByteReader {
@@ -140,6 +147,7 @@ extension ByteReader {
                 case Tag.setData: ops.append(.setData(try setData()))
                 case Tag.delete: ops.append(.delete(try delete()))
                 case Tag.check: ops.append(.check(try check()))
+                case Tag.fence: ops.append(.fence(try fence()))
                 default: throw error(.invalidValue, "op tag \(opTag)")
                 }
             }
@@ -197,5 +205,9 @@ extension ByteReader {
         CheckOp(
             path: try path(),
             expectedVersion: try optional { (reader: inout ByteReader) throws(CodecError) in try reader.signed() })
+    }
+
+    private mutating func fence() throws(CodecError) -> FenceOp {
+        FenceOp(directory: try path(), token: try zxid())
     }
 }

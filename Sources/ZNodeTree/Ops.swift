@@ -88,4 +88,26 @@ public enum Op: Equatable, Sendable {
     case delete(DeleteOp)
     /// Asserts a node's existence and version.
     case check(CheckOp)
+    /// Asserts that a queue's holder has a fencing token (FenceMismatch otherwise).
+    case fence(FenceOp)
+}
+
+/// Asserts inside a multi that the holder of a queue directory carries a fencing token;
+/// changes nothing.
+///
+/// Why: locks and elections keep their contenders as children of one directory (see
+/// `ZNodeTree.queueHead(of:)`), and a grant's fencing token is the czxid of the head
+/// child. A write guarded by a fence applies only while that grant still stands, in the
+/// same entry, so no later holder can be overtaken by a stale one.
+public struct FenceOp: Equatable, Sendable {
+    /// The queue directory (for a lock named N, `/paddock/locks/N`).
+    public var directory: ZNodePath
+    /// The token the current holder must have: the czxid of the queue's head child.
+    public var token: Zxid
+
+    /// A fence from its parts.
+    public init(directory: ZNodePath, token: Zxid) {
+        self.directory = directory
+        self.token = token
+    }
 }

@@ -20,6 +20,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case badArguments = "BadArguments"
     /// The tree's own state is inconsistent; reported rather than hidden.
     case runtimeInconsistency = "RuntimeInconsistency"
+    /// A fence op's token is not the one of the queue's current holder (or there is none).
+    case fenceMismatch = "FenceMismatch"
 }
 
 /// A domain failure: a value in `ApplyResult.failed`, replicated like any result.

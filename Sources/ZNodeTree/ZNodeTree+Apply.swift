@@ -100,6 +100,8 @@ extension ZNodeTree {
                 outcome = work.delete(delete, &workContext).map { .deleted(path: delete.path) }
             case .check(let check):
                 outcome = work.check(check).map { .checked }
+            case .fence(let fence):
+                outcome = work.fence(fence).map { .checked }
             }
             switch outcome {
             case .success(let result):

@@ -64,7 +64,7 @@ struct GoldenScript {
             case .create(let create): return .create(create)
             case .setData(let set): return .setData(set)
             case .delete(let delete): return .delete(delete)
-            case .check: return nil
+            case .check, .fence: return nil
             }
         }
     }
@@ -86,6 +86,7 @@ struct GoldenScript {
         case "set": return .setData(SetDataOp(path: path, data: b(words[1]), expectedVersion: version))
         case "delete": return .delete(DeleteOp(path: path, expectedVersion: version, recursive: options["recursive"] != nil))
         case "check": return .check(CheckOp(path: path, expectedVersion: version))
+        case "fence": return .fence(FenceOp(directory: path, token: Zxid(UInt64(options["token"] ?? "") ?? 0)))
         default: return nil
         }
     }

@@ -10,7 +10,7 @@ import Testing
 @Suite struct GoldenTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
 
-    @Test(arguments: ["scenarios.txt", "cleanup.txt"])
+    @Test(arguments: ["scenarios.txt", "cleanup.txt", "fence.txt"])
     func scenario(_ name: String) throws {
         let url = GoldenTests.directory.appendingPathComponent(name)
         let original = try String(contentsOf: url, encoding: .utf8)

@@ -42,6 +42,7 @@ struct NaiveModel {
                 case .setData(let op): outcome = work.setData(op, timeMs)
                 case .delete(let op): outcome = work.delete(op)
                 case .check(let op): outcome = work.versionProblem(op.path.string, op.expectedVersion) ?? "ok"
+                case .fence(let op): preconditionFailure("random histories hold no fence ops, got \(op)")
                 }
                 if outcome.hasPrefix("fail") { return "\(outcome) at \(index)" }
             }

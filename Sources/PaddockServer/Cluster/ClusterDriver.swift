@@ -49,14 +49,22 @@ final class ClusterDriver: @unchecked Sendable {
     var snapshotInFlight = false
     var options: ClusterOptions { replica.options }
     var logger: Logger { replica.logger }
-    var selfID: NodeID { options.selfName.nodeID }
+    let selfID: NodeID
+    var namesByID: [NodeID: MemberName] = [:]
 
     var waiters: [LogIndex: [Waiter]] = [:]
+    /// When the waiters at each index give up (the first one's request deadline): an
+    /// entry that may never apply here (a deposed leader's suffix, or one a snapshot from
+    /// the new leader jumped over) must still be answered.
+    var waiterDeadlines: [LogIndex: Int64] = [:]
     var keepAliveBatch: [(SessionID, @Sendable (Result<Int64, ReplicaError>) -> Void)] = []
     var newReads: [PendingRead] = []
     var readsByContext: [UInt64: (issuedMs: Int64, reads: [PendingRead])] = [:]
     var readsAwaitingApply: [(index: LogIndex, reads: [PendingRead])] = []
-    var nextReadContext: UInt64 = 1
+    /// The leader's answers to forwarded writes, held until this member has applied the
+    /// write too, so its client reading this member next sees it.
+    var forwardAnswersAwaitingApply: [(zxid: Zxid, give: () -> Void)] = []
+    var nextReadContext = UInt64.random(in: 1...(UInt64.max >> 1))
     var forwardedOut: [UInt64: ForwardedOut] = [:]
     var nextForwardID: UInt64 = 1
     /// Requests waiting for a leader to be known (or, after a `notLeader` answer, for a
@@ -81,6 +89,7 @@ final class ClusterDriver: @unchecked Sendable {
 
     init(replica: ClusterReplica, log: any ReplicaLog, link: any PeerNetwork, recovered: Recovered) {
         self.replica = replica
+        self.selfID = replica.options.selfName.nodeID
         self.log = log
         self.link = link
         self.node = recovered.node
@@ -143,6 +152,7 @@ final class ClusterDriver: @unchecked Sendable {
     }
 
     func startThread() {
+        rebuildNames()
         replica.shared.withLock { state in
             state.directory = applied.directory
         }
@@ -185,6 +195,7 @@ final class ClusterDriver: @unchecked Sendable {
             if now >= nextExpiryMs {
                 proposeExpiries(nowMs: now)
                 sweepDeadlines(nowMs: now)
+                sweepWaiters(nowMs: now)
                 nextExpiryMs = now + Int64(options.replica.expiryTickMs)
             }
             var rounds = 0
@@ -226,7 +237,16 @@ final class ClusterDriver: @unchecked Sendable {
 
     func name(of id: NodeID) -> MemberName? {
         if id == selfID { return options.selfName }
-        return applied.directory.keys.first { $0.nodeID == id } ?? options.peers.keys.first { $0.nodeID == id }
+        return namesByID[id]
+    }
+
+    /// Every known member's name by node id: the applied directory, then the bootstrap
+    /// peers for names it does not hold (yet).
+    private func rebuildNames() {
+        var names: [NodeID: MemberName] = [:]
+        for name in options.peers.keys { names[name.nodeID] = name }
+        for name in applied.directory.keys { names[name.nodeID] = name }
+        namesByID = names
     }
 
     private func handle(_ input: ClusterInput, nowMs: Int64) {
@@ -294,7 +314,7 @@ final class ClusterDriver: @unchecked Sendable {
         case .hello:
             break
         case .raft(let message):
-            guard message.to == selfID else { return }
+            guard message.to == selfID, Self.isWellFormed(message) else { return }
             node.step(message)
         case .forward(let requestID, let payload):
             let respond: @Sendable (ForwardReply) -> Void = { [link] answer in
@@ -345,11 +365,28 @@ final class ClusterDriver: @unchecked Sendable {
                     parked.append((waiting.input, nowMs + Int64(options.heartbeatIntervalMs)))
                     return
                 }
+                if case .committed(let zxid, _) = answer, zxid.rawValue > node.appliedIndex.rawValue {
+                    forwardAnswersAwaitingApply.append((zxid, { waiting.reply(answer) }))
+                    return
+                }
                 waiting.reply(answer)
             } else {
                 waiting.reply(.failed(code: ReplicaError.Code.unavailable.rawValue, message: "the leader's answer did not decode"))
             }
         }
+    }
+
+    /// Whether a peer's message has the shape RaftCore relies on: appended entries follow
+    /// `index` one by one without overflowing. A malformed message from a buggy or
+    /// mismatched peer is dropped rather than allowed to stop this member.
+    static func isWellFormed(_ message: Message) -> Bool {
+        var expected = message.index.rawValue
+        for entry in message.entries {
+            guard expected < UInt64.max else { return false }
+            expected += 1
+            guard entry.index.rawValue == expected else { return false }
+        }
+        return true
     }
 
     private func forward(
@@ -377,6 +414,53 @@ final class ClusterDriver: @unchecked Sendable {
 
     // MARK: Leader work
 
+    private func wait(_ waiter: Waiter, at index: LogIndex) {
+        waiters[index, default: []].append(waiter)
+        if waiterDeadlines[index] == nil {
+            waiterDeadlines[index] = ReplicaClock.monotonicMs() + options.requestWaitMs
+        }
+    }
+
+    /// Answers, with "outcome unknown", the waiters whose entry can no longer apply here
+    /// (this member stopped leading and its log no longer holds the entry of their term)
+    /// or whose deadline passed.
+    private func sweepWaiters(nowMs: Int64) {
+        guard !waiters.isEmpty else { return }
+        let isLeader = node.role == .leader
+        for index in waiters.keys.sorted() {
+            guard let list = waiters[index] else { continue }
+            let term = list.first.map(Self.term(of:)) ?? .zero
+            let replaced = !isLeader && (index > node.lastIndex || node.term(at: index).map { $0 != term } ?? false)
+            let expired = (waiterDeadlines[index] ?? .max) <= nowMs
+            guard replaced || expired else { continue }
+            waiters[index] = nil
+            waiterDeadlines[index] = nil
+            let reason = replaced
+                ? "the write at \(index) was replaced after a leader change; retry (with the same Idempotency-Key)"
+                : "the write at \(index) did not commit within \(options.requestWaitMs) ms and may still apply; "
+                    + "retry (with the same Idempotency-Key)"
+            answer(list, term: .zero, index: index, committed: nil, failure: unavailable(reason))
+        }
+    }
+
+    /// Answers every waiter at or below `index`: a snapshot from the leader jumped over
+    /// their entries, so whether they applied is unknown here.
+    private func failWaiters(through index: LogIndex) {
+        for at in waiters.keys.sorted() where at <= index {
+            let list = waiters.removeValue(forKey: at) ?? []
+            waiterDeadlines[at] = nil
+            answer(list, term: .zero, index: at, committed: nil, failure: unavailable(
+                "this member installed a snapshot past the write at \(at); its outcome is unknown, "
+                    + "retry (with the same Idempotency-Key)"))
+        }
+    }
+
+    private static func term(of waiter: Waiter) -> Term {
+        switch waiter {
+        case .proposal(let term, _), .keepAlive(let term, _), .control(let term, _), .silent(let term): return term
+        }
+    }
+
     private func unavailable(_ message: String) -> ReplicaError {
         ReplicaError(code: .unavailable, message: message, retryAfterSeconds: 1)
     }
@@ -399,7 +483,7 @@ final class ClusterDriver: @unchecked Sendable {
         let entry = Entry(zxid: .zero, timeMs: lastTimeMs, idempotencyKey: proposed.idempotencyKey, command: proposed.command)
         do {
             let position = try node.propose(entry.encoded())
-            waiters[position.index, default: []].append(.proposal(term: position.term, reply: reply))
+            wait(.proposal(term: position.term, reply: reply), at: position.index)
             if case .closeSession(let id) = entry.command { sessions.beginEnd(id) }
         } catch {
             reply(.failure(unavailable("the leader refused the write: \(error.message)")))
@@ -436,7 +520,7 @@ final class ClusterDriver: @unchecked Sendable {
         let record = ClusterRecord.keepAlive(timeMs: lastTimeMs, sessions: ids)
         do {
             let position = try node.propose(record.encoded)
-            waiters[position.index, default: []].append(.keepAlive(term: position.term, replies: live))
+            wait(.keepAlive(term: position.term, replies: live), at: position.index)
         } catch {
             for (_, reply) in live { reply(.failure(unavailable("the leader refused the keepalive: \(error.message)"))) }
         }
@@ -462,11 +546,14 @@ final class ClusterDriver: @unchecked Sendable {
                     reply(.failure(ClusterError(code: .badRequest, message: "\(address) is already the peer address of \(user.key)")))
                     return
                 }
-                lastTimeMs = max(lastTimeMs, ReplicaClock.wallMs())
-                let directory = try node.propose(ClusterRecord.directory(name: name, peerAddress: address).encoded)
-                waiters[directory.index, default: []].append(.silent(term: directory.term))
+                // The change first: when Raft refuses it (a change pending, a leader not
+                // ready), nothing is appended, and no directory record is left behind for a
+                // member that never joined. The directory record follows at once; until it
+                // applies, messages to the learner are dropped and resent.
                 let position = try node.proposeConfChange(.addLearner(name.nodeID))
-                waiters[position.index, default: []].append(.control(term: position.term, reply: reply))
+                let directory = try node.propose(ClusterRecord.directory(name: name, peerAddress: address).encoded)
+                wait(.silent(term: directory.term), at: directory.index)
+                wait(.control(term: position.term, reply: reply), at: directory.index)
             case .promote(let name):
                 guard let id = member(name) else {
                     reply(.failure(ClusterError(code: .notFound, message: "\(name) is not a member")))
@@ -482,14 +569,14 @@ final class ClusterDriver: @unchecked Sendable {
                     return
                 }
                 let position = try node.proposeConfChange(.promoteLearner(id))
-                waiters[position.index, default: []].append(.control(term: position.term, reply: reply))
+                wait(.control(term: position.term, reply: reply), at: position.index)
             case .remove(let name):
                 guard let id = member(name) else {
                     reply(.failure(ClusterError(code: .notFound, message: "\(name) is not a member")))
                     return
                 }
                 let position = try node.proposeConfChange(.remove(id))
-                waiters[position.index, default: []].append(.control(term: position.term, reply: reply))
+                wait(.control(term: position.term, reply: reply), at: position.index)
             case .transfer(let name):
                 let target: NodeID
                 if let name {
@@ -536,7 +623,7 @@ final class ClusterDriver: @unchecked Sendable {
         if !expired.isEmpty {
             let entry = Entry(zxid: .zero, timeMs: lastTimeMs, idempotencyKey: nil, command: .expireSessions(expired))
             if let position = try? node.propose(entry.encoded()) {
-                waiters[position.index, default: []].append(.silent(term: position.term))
+                wait(.silent(term: position.term), at: position.index)
             } else {
                 for id in expired { sessions.adopt(id, ttlMs: tree.session(id)?.ttlMs ?? 0, deadlineMs: nowMs) }
             }
@@ -600,6 +687,14 @@ final class ClusterDriver: @unchecked Sendable {
     }
 
     private func releaseReads() {
+        if !forwardAnswersAwaitingApply.isEmpty {
+            let appliedZxid = Zxid(rawValue: node.appliedIndex.rawValue)
+            var later: [(zxid: Zxid, give: () -> Void)] = []
+            for held in forwardAnswersAwaitingApply {
+                if held.zxid <= appliedZxid { afterPublish.append(held.give) } else { later.append(held) }
+            }
+            forwardAnswersAwaitingApply = later
+        }
         guard !readsAwaitingApply.isEmpty else { return }
         let appliedIndex = node.appliedIndex
         let view = TreeView(tree: tree)
@@ -707,13 +802,18 @@ final class ClusterDriver: @unchecked Sendable {
         do {
             let (state, treeBytes) = try ClusterAppliedState.restore(snapshot.data)
             let restored = try ZNodeTree(snapshot: treeBytes)
-            try log.saveSnapshot(SnapshotRecord(
-                index: snapshot.metadata.index, term: snapshot.metadata.term,
-                configuration: snapshot.metadata.membership.encoded, data: snapshot.data))
+            // Level 1: the driver compresses this one itself (it arrived from the leader), so
+            // it takes the fastest level rather than block ticks and heartbeats on level 6.
+            try log.saveSnapshot(PreparedSnapshot(
+                SnapshotRecord(
+                    index: snapshot.metadata.index, term: snapshot.metadata.term,
+                    configuration: snapshot.metadata.membership.encoded, data: snapshot.data),
+                compressionLevel: 1))
             tree = restored
             applied = state
             snapshotIndex = snapshot.metadata.index
             lastTimeMs = max(lastTimeMs, tree.newestEntryTimeMs)
+            failWaiters(through: snapshot.metadata.index)
             directoryChanged()
             // Watchers of this member would miss the changes the snapshot jumped over: they
             // end (`reset`) and resume with Last-Event-ID or `initial`.
@@ -731,6 +831,7 @@ final class ClusterDriver: @unchecked Sendable {
     private func apply(_ logEntry: LogEntry) {
         let zxid = Zxid(rawValue: logEntry.index.rawValue)
         let answers = waiters.removeValue(forKey: logEntry.index) ?? []
+        waiterDeadlines[logEntry.index] = nil
         switch logEntry.kind {
         case .configChange:
             applyNoop(zxid)
@@ -802,6 +903,10 @@ final class ClusterDriver: @unchecked Sendable {
             if tree.session(id) == nil {
                 applied.lastKeepAliveMs[id] = nil
                 sessions.remove(id)
+            } else if node.role == .leader, let info = tree.session(id) {
+                // The close applied without closing (a replayed Idempotency-Key): the
+                // session lives on, with a full TTL from now.
+                sessions.adopt(id, ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs)
             }
         case (.expireSessions(let ids), _):
             for id in ids where tree.session(id) == nil {
@@ -813,12 +918,20 @@ final class ClusterDriver: @unchecked Sendable {
         }
     }
 
-    private func answer(_ answers: [Waiter], term: Term, index: LogIndex, committed: Committed?) {
+    private func answer(
+        _ answers: [Waiter], term: Term, index: LogIndex, committed: Committed?, failure: ReplicaError? = nil
+    ) {
         guard !answers.isEmpty else { return }
-        let lost = unavailable("the write at \(index) was replaced after a leader change; retry (with the same Idempotency-Key)")
+        let lost = failure ?? unavailable(
+            "the write at \(index) was replaced after a leader change; retry (with the same Idempotency-Key)")
+        // A session this leader already decided to expire is not kept alive by a checkpoint
+        // that applies before the expiry: answering success would acknowledge a keepalive
+        // the session does not survive.
         var sessionTTLs: [SessionID: Int64] = [:]
         for case .keepAlive(_, let replies) in answers {
-            for (id, _) in replies { sessionTTLs[id] = tree.session(id)?.ttlMs }
+            for (id, _) in replies where sessions.sessions[id]?.phase != .ending {
+                sessionTTLs[id] = tree.session(id)?.ttlMs
+            }
         }
         afterPublish.append {
             for waiter in answers {
@@ -839,7 +952,7 @@ final class ClusterDriver: @unchecked Sendable {
                     if waitTerm == term {
                         reply(.success(()))
                     } else {
-                        reply(.failure(ClusterError(code: .unavailable, message: "the change was replaced after a leader change; retry")))
+                        reply(.failure(ClusterError(code: .unavailable, message: failure?.message ?? "the change was replaced after a leader change; retry")))
                     }
                 case .silent:
                     break
@@ -855,6 +968,7 @@ final class ClusterDriver: @unchecked Sendable {
     }
 
     private func directoryChanged() {
+        rebuildNames()
         link.setPeers(peerAddresses())
         let directory = applied.directory
         replica.shared.withLock { $0.directory = directory }
@@ -887,7 +1001,7 @@ final class ClusterDriver: @unchecked Sendable {
         let copy = tree
         let state = applied
         let index = node.appliedIndex
-        let membership = node.status.membership
+        let membership = node.membership(at: index)
         let replica = self.replica
         let thread = Thread {
             let envelope = state.snapshot(tree: copy.snapshot())
@@ -958,6 +1072,8 @@ final class ClusterDriver: @unchecked Sendable {
             answer(list, term: Term(0), index: .zero, committed: nil)
         }
         waiters.removeAll()
+        for held in forwardAnswersAwaitingApply { afterPublish.append(held.give) }
+        forwardAnswersAwaitingApply.removeAll()
         let answers = afterPublish
         afterPublish.removeAll()
         for answer in answers { answer() }

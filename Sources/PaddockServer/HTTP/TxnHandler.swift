@@ -6,7 +6,9 @@ import ZNodeTree
 /// Body `{"ops":[{"op":"check|create|set|delete","path":...}, ...]}` where each op takes
 /// the fields of its single-node form (`create`: data, encoding, kind, session, ttl,
 /// parents; `set`: data, encoding, version; `delete`: version, recursive; `check`:
-/// version). All or nothing: the answer lists one result per op, or is the failing op's
+/// version). `{"op":"fence","lock":"NAME","token":N}` (or `"election":"NAME"`) takes no
+/// path: it holds only while the lock's holder (the election's leader) has token N, else
+/// the whole transaction fails with `FenceMismatch` (409). All or nothing: the answer lists one result per op, or is the failing op's
 /// problem with `opIndex` (also for ops refused before proposing).
 enum TxnHandler {
     static func handle(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
@@ -47,7 +49,7 @@ enum TxnHandler {
             writer.beginObject()
             writer.key("results")
             writer.beginArray()
-            for result in results { write(result, to: &writer) }
+            for (result, op) in zip(results, ops) { write(result, of: op, to: &writer) }
             writer.endArray()
             writer.endObject()
             return .json(.ok, writer, zxid: committed.zxid)
@@ -60,8 +62,9 @@ enum TxnHandler {
         }
         let head = try FieldReader(members, allowed: Set(members.map(\.key)), opIndex: index)
         guard let name = try head.string("op") else {
-            throw RequestRejection(.badRequest, "op \(index) has no \"op\" (check, create, set or delete)", opIndex: index)
+            throw RequestRejection(.badRequest, "op \(index) has no \"op\" (check, create, set, delete or fence)", opIndex: index)
         }
+        if name == "fence" { return try fence(members, index: index) }
         guard let pathText = try head.string("path") else {
             throw RequestRejection(.badRequest, "op \(index) has no \"path\"", opIndex: index)
         }
@@ -82,11 +85,35 @@ enum TxnHandler {
             return .check(CheckOp(path: path, expectedVersion: try fields.version()))
         default:
             throw RequestRejection(
-                .badRequest, "op \(index): \"op\" must be check, create, set or delete, got \"\(name)\"", opIndex: index)
+                .badRequest, "op \(index): \"op\" must be check, create, set, delete or fence, got \"\(name)\"",
+                opIndex: index)
         }
     }
 
-    private static func write(_ result: OpResult, to writer: inout JSONWriter) {
+    /// A fence op: `{"op":"fence","lock":"NAME","token":N}` or with `"election"`.
+    private static func fence(_ members: [(key: String, value: JSONValue)], index: Int) throws(RequestRejection) -> Op {
+        let fields = try FieldReader(members, allowed: ["op", "lock", "election", "token"], opIndex: index)
+        let lock = try fields.string("lock")
+        let election = try fields.string("election")
+        let kind: RecipeKind
+        let text: String
+        switch (lock, election) {
+        case (let name?, nil): (kind, text) = (.lock, name)
+        case (nil, let name?): (kind, text) = (.election, name)
+        default: throw fields.reject("a fence op names exactly one of \"lock\" or \"election\"")
+        }
+        guard let name = RecipeName(text) else {
+            throw fields.reject(
+                "a \(kind.noun) name is 1 to \(RecipeName.bytesMax) characters of A-Z a-z 0-9 . _ - (not . or ..), got \"\(text)\"")
+        }
+        guard let value = fields.value("token") else { throw fields.reject("a fence op needs \"token\"") }
+        guard case .number(let digits) = value, let token = UInt64(digits) else {
+            throw fields.reject("\"token\" must be a non-negative integer (a grant's token), got \(value.typeName)")
+        }
+        return .fence(FenceOp(directory: RecipeQueue(kind: kind, name: name).directory, token: Zxid(token)))
+    }
+
+    private static func write(_ result: OpResult, of op: Op, to writer: inout JSONWriter) {
         writer.beginObject()
         switch result {
         case .created(let path, let stat):
@@ -100,7 +127,7 @@ enum TxnHandler {
             writer.key("op"); writer.string("delete")
             writer.key("path"); writer.string(path.string)
         case .checked:
-            writer.key("op"); writer.string("check")
+            if case .fence = op { writer.key("op"); writer.string("fence") } else { writer.key("op"); writer.string("check") }
         }
         writer.endObject()
     }

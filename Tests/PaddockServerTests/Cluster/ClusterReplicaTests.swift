@@ -283,4 +283,61 @@ import ZNodeTree
         if let expiredAfter { #expect(expiredAfter >= .milliseconds(1_500)) }
         await cluster.close()
     }
+
+    /// A write to a leader that is cut off can never commit there; it is answered 503 at
+    /// its deadline instead of waiting forever.
+    @Test(.timeLimit(.minutes(1))) func aWriteToAnIsolatedLeaderIsAnsweredAtItsDeadline() async throws {
+        let cluster = try Cluster(count: 3)
+        try cluster.startAll()
+        guard let leader = await cluster.leader() else {
+            Issue.record("no leader")
+            await cluster.close()
+            return
+        }
+        cluster.network.isolate(leader, from: cluster.names)
+        let started = ContinuousClock.now
+        do {
+            _ = try await create(cluster.members[leader]!, "/stranded", "x")
+            Issue.record("an isolated leader acknowledged a write")
+        } catch {
+            #expect((error as? ReplicaError)?.code == .unavailable)
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        cluster.network.heal()
+        await cluster.close()
+    }
+
+    /// The leader's answer to a write forwarded by a follower is given once the follower
+    /// has applied it too: its client reading that member next sees the write.
+    @Test func aWriteThroughAFollowerIsVisibleThereAtOnce() async throws {
+        let cluster = try Cluster(count: 3)
+        try cluster.startAll()
+        guard let leader = await cluster.leader() else {
+            Issue.record("no leader")
+            await cluster.close()
+            return
+        }
+        let follower = cluster.members[cluster.names.first { $0 != leader }!]!
+        for index in 0..<40 {
+            let committed = try await create(follower, "/mine\(index)", "v")
+            let view = try follower.readNow(.serializable)
+            #expect(view.map { $0.zxid >= committed.zxid } == true, "write \(index) at \(committed.zxid) not applied yet")
+            #expect(view?.tree.node(at: path("/mine\(index)")) != nil)
+        }
+        await cluster.close()
+    }
+
+    @Test func malformedAppendsFromAPeerAreDropped() {
+        let entries = [LogEntry(term: Term(1), index: LogIndex(5), data: []), LogEntry(term: Term(1), index: LogIndex(7), data: [])]
+        let gap = Message(kind: .append, from: NodeID(1), to: NodeID(2), term: Term(1), index: LogIndex(4), entries: entries)
+        #expect(!ClusterDriver.isWellFormed(gap))
+        let overflow = Message(
+            kind: .append, from: NodeID(1), to: NodeID(2), term: Term(1), index: LogIndex(UInt64.max),
+            entries: [LogEntry(term: Term(1), index: LogIndex(0), data: [])])
+        #expect(!ClusterDriver.isWellFormed(overflow))
+        let good = Message(
+            kind: .append, from: NodeID(1), to: NodeID(2), term: Term(1), index: LogIndex(4),
+            entries: [LogEntry(term: Term(1), index: LogIndex(5), data: []), LogEntry(term: Term(1), index: LogIndex(6), data: [])])
+        #expect(ClusterDriver.isWellFormed(good))
+    }
 }

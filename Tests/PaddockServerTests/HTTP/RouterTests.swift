@@ -50,7 +50,11 @@ import Testing
             "POST /v1/sessions/{id}/keepalive",
             "GET /v1/cluster", "POST /v1/cluster/members", "DELETE /v1/cluster/members/{name}",
             "POST /v1/cluster/members/{name}/promote", "POST /v1/cluster/transfer-leadership",
-            "GET /v1/watch", "GET /v1/watch/{path}", "GET /v1/snapshot",
+            "GET /v1/watch", "GET /v1/watch/{path}",
+            "POST /v1/locks/{name}", "GET /v1/locks/{name}", "DELETE /v1/locks/{name}/{key}",
+            "POST /v1/elections/{name}/campaign", "GET /v1/elections/{name}", "GET /v1/elections/{name}/observe",
+            "POST /v1/elections/{name}/proclaim", "POST /v1/elections/{name}/resign",
+            "GET /v1/snapshot",
             "GET /healthz", "GET /readyz", "GET /metrics",
         ])
     }

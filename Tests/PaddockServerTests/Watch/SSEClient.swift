@@ -103,11 +103,17 @@ final class SSEClient: Sendable {
     }
 
     /// Waits (bounded) until `condition` holds of what was received; returns the last parse.
+    ///
+    /// The loop is written out rather than handed to `eventually`: a non-escaping
+    /// `condition` captured by the async closure `eventually` takes was seen to run the
+    /// condition of an earlier call instead (a wait for 300 events returned at once with
+    /// none).
     func wait(timeoutMs: Int = 20_000, until condition: (SSEReceived) -> Bool) async -> SSEReceived {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         var last = received
-        _ = await eventually(timeoutMs: timeoutMs) {
+        while !condition(last) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
             last = received
-            return condition(last)
         }
         return last
     }
