@@ -28,11 +28,11 @@ struct SessionTests {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
                 // A TTL with room for a machine saturated by the whole suite.
-                let session = try await Session.open(client, ttlMs: 3_000)
+                let session = try await Session.open(client, ttlMs: 6_000)
                 try await client.create("/owned", kind: .ephemeral, session: session.id)
                 // Longer than the TTL: only the background keepalives can keep the node.
                 let start = ContinuousClock.now
-                while ContinuousClock.now - start < .milliseconds(4_500) {
+                while ContinuousClock.now - start < .milliseconds(7_000) {
                     try await Task.sleep(for: .milliseconds(100))
                     #expect(session.state == .connected)
                 }
@@ -51,10 +51,10 @@ struct SessionTests {
             configuration.connectTimeoutMs = 200
             try await withClient([member.endpoint], configuration: configuration) { client in
                 // A TTL long enough that a failing keepalive comes before it passes.
-                let session = try await Session.open(client, ttlMs: 3_000)
+                let session = try await Session.open(client, ttlMs: 6_000)
                 let states = session.states()
                 await member.stopHTTP()
-                let seen = await Self.collect(states, timeoutMs: 20_000)
+                let seen = await Self.collect(states, timeoutMs: 30_000)
                 #expect(seen == [.connected, .suspended, .expired], "\(String(describing: session.lastKeepAliveFailure))")
                 #expect(session.state == .expired)
                 try await member.startHTTP()
