@@ -14,12 +14,14 @@ let package = Package(
         .library(name: "RaftCore", targets: ["RaftCore"]),
         .library(name: "ZNodeTree", targets: ["ZNodeTree"]),
         .library(name: "PaddockAPI", targets: ["PaddockAPI"]),
+        .library(name: "PaddockClient", targets: ["PaddockClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -49,10 +51,21 @@ let package = Package(
             ]
         ),
         .target(name: "PaddockSimulation", dependencies: ["RaftCore", "ZNodeTree"]),
+        // The Swift client library used by applications and by the command line.
+        .target(
+            name: "PaddockClient",
+            dependencies: [
+                "PaddockAPI", "ZNodeTree", "RaftCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "paddock",
             dependencies: [
-                "PaddockServer", "PaddockSimulation", "PaddockAPI",
+                "PaddockServer", "PaddockSimulation", "PaddockAPI", "PaddockClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,6 +85,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PaddockClientTests",
+            dependencies: [
+                "PaddockClient", "PaddockServer", "PaddockAPI", "PaddockStorage", "RaftCore", "ZNodeTree",
+                "PaddockTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

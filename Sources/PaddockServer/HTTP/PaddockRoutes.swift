@@ -40,6 +40,7 @@ public enum PaddockRoutes {
         Route(.GET, "/v1/elections/{name}/observe", now: ElectionHandlers.observeNow, handler: ElectionHandlers.observe),
         Route(.POST, "/v1/elections/{name}/proclaim", handler: ElectionHandlers.proclaim),
         Route(.POST, "/v1/elections/{name}/resign", handler: ElectionHandlers.resign),
+        Route(.GET, "/v1/snapshot", handler: SnapshotHandler.snapshot),
         Route(.GET, "/healthz", now: HealthHandlers.healthNow, handler: HealthHandlers.health),
         Route(.GET, "/readyz", now: HealthHandlers.readyNow, handler: HealthHandlers.ready),
         Route(.GET, "/metrics", now: MetricsHandler.metricsNow, handler: MetricsHandler.metrics),

@@ -54,6 +54,7 @@ import Testing
             "POST /v1/locks/{name}", "GET /v1/locks/{name}", "DELETE /v1/locks/{name}/{key}",
             "POST /v1/elections/{name}/campaign", "GET /v1/elections/{name}", "GET /v1/elections/{name}/observe",
             "POST /v1/elections/{name}/proclaim", "POST /v1/elections/{name}/resign",
+            "GET /v1/snapshot",
             "GET /healthz", "GET /readyz", "GET /metrics",
         ])
     }
