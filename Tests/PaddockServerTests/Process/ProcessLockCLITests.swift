@@ -60,6 +60,35 @@ import Testing
         }
     }
 
+    @Test func aLostSessionStopsTheCommandAndExitsOne() async throws {
+        try await Self.withServer { at, server in
+            let dir = try TempDirectory("cli-lock-lost")
+            defer { dir.remove() }
+            let started = dir.path + "/started"
+            let finished = dir.path + "/finished"
+            // Runs at most 40 s unless stopped; "finished" marks that it was not.
+            let script = """
+                touch \(started); i=0
+                while [ $i -lt 800 ]; do sleep 0.05; i=$((i+1)); done
+                touch \(finished)
+                """
+            async let run = runPaddock(
+                ["lock", "jobs", "--ttl", "3s", "--grace", "2s"] + at + ["--", "sh", "-c", script], timeoutMs: 60_000)
+            let holds = await eventually { FileManager.default.fileExists(atPath: started) }
+            #expect(holds, "the command did not start")
+            let lock = try await server.client.send("GET", "/v1/locks/jobs")
+            let holder = lock.json?["holder"] as? [String: Any]
+            let session = try #require(holder?["session"] as? String, "\(lock.json ?? [:])")
+            // Ending the session from outside: the next keepalive hears SessionExpired.
+            let closed = try await server.client.send("DELETE", "/v1/sessions/\(session)")
+            #expect(closed.status == 200)
+            let result = try await run
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.hasPrefix("paddock: SessionExpired: "), "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: finished), "the command ran to its end")
+        }
+    }
+
     @Test func electRunsTheCommandWhileLeading() async throws {
         try await Self.withServer { at, server in
             let result = try await runPaddock(
