@@ -20,25 +20,35 @@ enum ChildCommand {
     /// with this process's standard input, output and error. When `ended` returns true
     /// before the command exits, sends it SIGTERM, and SIGKILL after `graceMs`.
     ///
-    /// - Throws: the error of starting the command (`/usr/bin/env` missing). A command
-    ///   that cannot be found exits with 127, as in a shell.
+    /// - Throws: `SpawnFailure` when the command cannot be started (not found, not
+    ///   executable).
     static func run(
         _ command: [String], environment: [String: String], graceMs: Int64,
         until ended: @escaping @Sendable () async -> Bool
     ) async throws -> Outcome {
         precondition(!command.isEmpty, "a child command needs at least its name")
-        let process = Process()
-        // env(1) looks the command up in PATH and replaces itself with it (same pid).
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--"] + command
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let exit = ExitWatch()
-        process.terminationHandler = { finished in
-            let status = finished.terminationStatus
-            exit.exited(finished.terminationReason == .uncaughtSignal ? 128 + status : status)
+        let pid = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        // A thread of its own waits for the exit: waitpid blocks.
+        let waiter = Thread {
+            var status: Int32 = 0
+            // Bounded: waitpid returns once the child exits; EINTR only repeats it.
+            while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+            exit.exited(ChildCommand.exitStatus(status))
         }
-        try process.run()
-        let pid = process.processIdentifier
+        waiter.start()
+        // Stopping paddock stops the command first, so the lock is released (or the
+        // leadership resigned) when it exits rather than when the session's TTL passes.
+        let forwarded = [SIGINT, SIGTERM, SIGHUP]
+        let sources = forwarded.map { signalNumber in
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { kill(pid, signalNumber) }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in sources { source.cancel() }
+        }
 
         enum Event: Sendable { case exited(Int32), ended }
         let first: Event = await withTaskGroup(of: Event?.self) { group in
@@ -71,6 +81,57 @@ enum ChildCommand {
             _ = await exit.wait()
         }
         return .stopped
+    }
+}
+
+/// Why a command could not be started.
+struct SpawnFailure: Error, CustomStringConvertible {
+    /// The command's name.
+    var command: String
+    /// The `errno` of `posix_spawnp`.
+    var code: Int32
+
+    var description: String { "cannot run \(command): \(String(cString: strerror(code)))" }
+}
+
+extension ChildCommand {
+    /// Starts `command` with `posix_spawnp`, with an empty signal mask and every signal's
+    /// default action.
+    ///
+    /// Why not `Foundation.Process`: it starts the child from the calling thread, whose
+    /// blocked signals (a thread of the concurrency pool blocks most of them) and ignored
+    /// ones (this process ignores SIGPIPE) the child would inherit, so SIGTERM would not
+    /// stop it and its pipes would not end it.
+    /// - Throws: `SpawnFailure`.
+    static func spawn(_ command: [String], environment: [String: String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid = pid_t()
+        let code = posix_spawnp(&pid, command[0], nil, &attributes, argv, envp)
+        guard code == 0 else { throw SpawnFailure(command: command[0], code: code) }
+        return pid
+    }
+
+    /// The status a shell reports for a `waitpid` status: the exit code, or 128 + the
+    /// signal that ended the process.
+    static func exitStatus(_ status: Int32) -> Int32 {
+        let signalNumber = status & 0x7f
+        return signalNumber == 0 ? (status >> 8) & 0xff : 128 + signalNumber
     }
 }
 

@@ -105,7 +105,7 @@ enum RecipeCommandArguments {
             case .stopped: return .stopped
             }
         } catch {
-            return .failedToStart("cannot run \(command[0]): \(error)")
+            return .failedToStart("\(error)")
         }
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 import PaddockTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `paddock lock` and `paddock elect` as a built binary against a live `paddock serve`:
 /// the token reaches the command, the command's status becomes paddock's, a second
 /// holder waits for the first, and bad arguments and an unreachable member fail clearly.
@@ -86,6 +90,30 @@ import Testing
             #expect(result.status == 1, "\(result)")
             #expect(result.stderr.hasPrefix("paddock: SessionExpired: "), "\(result)")
             #expect(!FileManager.default.fileExists(atPath: finished), "the command ran to its end")
+        }
+    }
+
+    @Test func sigtermToPaddockReachesTheCommandAndReleasesTheLock() async throws {
+        try await Self.withServer { at, server in
+            let dir = try TempDirectory("cli-lock-signal")
+            defer { dir.remove() }
+            let parent = dir.path + "/paddock.pid"
+            // The command's parent is paddock itself; it exits 7 on SIGTERM, else after 40 s.
+            let script = """
+                trap 'exit 7' TERM
+                echo $PPID > \(parent).tmp && mv \(parent).tmp \(parent); i=0
+                while [ $i -lt 800 ]; do sleep 0.05; i=$((i+1)); done
+                """
+            async let run = runPaddock(["lock", "jobs"] + at + ["--", "sh", "-c", script], timeoutMs: 60_000)
+            let started = await eventually { FileManager.default.fileExists(atPath: parent) }
+            #expect(started, "the command did not start")
+            let text = (try? String(contentsOfFile: parent, encoding: .utf8)) ?? ""
+            let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "pid file: \(text)")
+            #expect(kill(pid, SIGTERM) == 0)
+            let result = try await run
+            #expect(result.status == 7, "\(result)")
+            let lock = try await server.client.send("GET", "/v1/locks/jobs")
+            #expect(lock.json?["holder"] is NSNull, "released: \(lock.json ?? [:])")
         }
     }
 
