@@ -117,6 +117,35 @@ import Glibc
         }
     }
 
+    @Test func electStopsTheCommandWhenTheLeadershipIsLost() async throws {
+        try await Self.withServer { at, server in
+            let dir = try TempDirectory("cli-elect-lost")
+            defer { dir.remove() }
+            let started = dir.path + "/started"
+            let finished = dir.path + "/finished"
+            let script = """
+                touch \(started); i=0
+                while [ $i -lt 800 ]; do sleep 0.05; i=$((i+1)); done
+                touch \(finished)
+                """
+            async let run = runPaddock(
+                ["elect", "primary", "--value", "a", "--ttl", "3s", "--grace", "2s"] + at
+                    + ["--", "sh", "-c", script], timeoutMs: 60_000)
+            let leads = await eventually { FileManager.default.fileExists(atPath: started) }
+            #expect(leads, "the command did not start")
+            let election = try await server.client.send("GET", "/v1/elections/primary")
+            let leader = election.json?["leader"] as? [String: Any]
+            #expect(leader?["value"] as? String == "a")
+            let session = try #require(leader?["session"] as? String, "\(election.json ?? [:])")
+            let closed = try await server.client.send("DELETE", "/v1/sessions/\(session)")
+            #expect(closed.status == 200)
+            let result = try await run
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.hasPrefix("paddock: SessionExpired: "), "\(result)")
+            #expect(!FileManager.default.fileExists(atPath: finished), "the command ran to its end")
+        }
+    }
+
     @Test func electRunsTheCommandWhileLeading() async throws {
         try await Self.withServer { at, server in
             let result = try await runPaddock(
