@@ -87,6 +87,25 @@ struct LockTests {
         }
     }
 
+    @Test func aCancelledWaitLeavesTheQueue() async throws {
+        try await LiveMember.with { member in
+            try await withClient([member.endpoint]) { client in
+                let first = try await Session.open(client, ttlMs: Self.ttlMs)
+                let second = try await Session.open(client, ttlMs: Self.ttlMs)
+                let held = try #require(try await Lock("jobs", session: first).tryLock())
+                let waiter = Task { try await Lock("jobs", session: second).withLock { _ in 1 } }
+                let queued = await eventually { (try? await client.lockStatus("jobs").queue.count) == 2 }
+                #expect(queued, "the second session did not queue")
+                waiter.cancel()
+                await #expect(throws: PaddockError.self) { try await waiter.value }
+                let status = try await client.lockStatus("jobs")
+                #expect(status.queue.map(\.token) == [held.token], "the cancelled waiter left the queue")
+                try await first.close()
+                try await second.close()
+            }
+        }
+    }
+
     @Test func tryLockTimesOutWhileAnotherHoldsAndLeavesTheQueue() async throws {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
