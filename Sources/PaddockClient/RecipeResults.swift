@@ -20,6 +20,7 @@ public struct FencingToken: RawRepresentable, Hashable, Comparable, Sendable, Cu
     /// The token as the zxid it is (for `TxnOp` fences).
     public var zxid: Zxid { Zxid(rawValue) }
 
+    /// Whether `lhs` is older than `rhs`: a grant with the lower token came first.
     public static func < (lhs: FencingToken, rhs: FencingToken) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// The decimal number, as it goes into `PADDOCK_FENCING_TOKEN` and `fence` ops.
