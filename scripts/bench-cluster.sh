@@ -120,7 +120,7 @@ def write(i):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/nodes/bench/k{i % 1000}", data=b"f", method="PUT",
                                  headers={"Content-Type": "application/octet-stream"})
     try:
-        with urllib.request.urlopen(req, timeout=2) as r:
+        with urllib.request.urlopen(req, timeout=0.5) as r:
             return r.status == 200
     except Exception:
         return False

@@ -34,6 +34,8 @@ final class ClusterDriver: @unchecked Sendable {
 
     struct ForwardedOut {
         var deadlineMs: Int64
+        /// The member it was sent to.
+        var leader: MemberName
         /// The request as it came in, to forward again if the member asked no longer leads.
         var input: ClusterInput
         var reply: @Sendable (ForwardReply) -> Void
@@ -376,6 +378,20 @@ final class ClusterDriver: @unchecked Sendable {
         }
     }
 
+    /// Requests forwarded to a member that no longer leads will not be answered (it may be
+    /// dead): answer them now with "outcome unknown", so their clients retry (with their
+    /// Idempotency-Key) at once instead of waiting out the request deadline.
+    private func failForwardsToFormerLeaders() {
+        let current = leaderName
+        for (id, waiting) in forwardedOut where waiting.leader != current {
+            forwardedOut[id] = nil
+            waiting.reply(.failed(
+                code: ReplicaError.Code.unavailable.rawValue,
+                message: "the leader changed while \(waiting.leader) had the request; its outcome is unknown, "
+                    + "retry (with the same Idempotency-Key)"))
+        }
+    }
+
     /// Whether a peer's message has the shape RaftCore relies on: appended entries follow
     /// `index` one by one without overflowing. A malformed message from a buggy or
     /// mismatched peer is dropped rather than allowed to stop this member.
@@ -395,7 +411,7 @@ final class ClusterDriver: @unchecked Sendable {
     ) {
         let id = nextForwardID
         nextForwardID += 1
-        forwardedOut[id] = ForwardedOut(deadlineMs: deadlineMs, input: input, reply: reply)
+        forwardedOut[id] = ForwardedOut(deadlineMs: deadlineMs, leader: leader, input: input, reply: reply)
         link.send(.forward(requestID: id, payload: request.encoded), to: leader)
     }
 
@@ -788,6 +804,7 @@ final class ClusterDriver: @unchecked Sendable {
             for (_, reply) in batch { reply(.failure(unavailable("leadership changed; retry the keepalive"))) }
         }
         wasLeader = isLeader
+        failForwardsToFormerLeaders()
         if let leader = soft.leader, leader != selfID, !transferWaiters.isEmpty {
             let waiting = transferWaiters
             transferWaiters.removeAll()
