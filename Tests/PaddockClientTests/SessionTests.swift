@@ -69,7 +69,10 @@ struct SessionTests {
                 let states = session.states()
                 try await client.closeSession(session.id)
                 let seen = await Self.collect(states, timeoutMs: 20_000)
-                #expect(seen == [.connected, .expired])
+                // A keepalive held up by a busy machine may first report suspended; the
+                // session must still end expired, and never connected again.
+                #expect(seen.first == .connected && seen.last == .expired, "\(seen)")
+                #expect(seen.dropFirst().dropLast().allSatisfy { $0 == .suspended }, "\(seen)")
                 // A late subscriber sees the final state and the end.
                 var late: [SessionState] = []
                 for await state in session.states() { late.append(state) }
