@@ -28,11 +28,11 @@ struct SessionTests {
         try await LiveMember.with { member in
             try await withClient([member.endpoint]) { client in
                 // A TTL with room for a machine saturated by the whole suite.
-                let session = try await Session.open(client, ttlMs: 6_000)
+                let session = try await Session.open(client, ttlMs: 12_000)
                 try await client.create("/owned", kind: .ephemeral, session: session.id)
                 // Longer than the TTL: only the background keepalives can keep the node.
                 let start = ContinuousClock.now
-                while ContinuousClock.now - start < .milliseconds(7_000) {
+                while ContinuousClock.now - start < .milliseconds(13_000) {
                     try await Task.sleep(for: .milliseconds(100))
                     #expect(session.state == .connected)
                 }
@@ -55,7 +55,11 @@ struct SessionTests {
                 let states = session.states()
                 await member.stopHTTP()
                 let seen = await Self.collect(states, timeoutMs: 30_000)
-                #expect(seen == [.connected, .suspended, .expired], "\(String(describing: session.lastKeepAliveFailure))")
+                // Suspended while keepalives fail and the TTL has not passed; a machine busy
+                // enough to delay the first failing keepalive past the TTL goes straight to
+                // expired. Never connected again.
+                #expect(seen.first == .connected && seen.last == .expired, "\(seen) \(String(describing: session.lastKeepAliveFailure))")
+                #expect(seen.dropFirst().dropLast().allSatisfy { $0 == .suspended }, "\(seen)")
                 #expect(session.state == .expired)
                 try await member.startHTTP()
             }
