@@ -17,20 +17,11 @@ import Glibc
         let binary = try PaddockProcess.binaryPath()
         let serveArguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", directory.path] + arguments
         return try await onOwnThread { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = serveArguments
-            let stderr = Pipe()
-            process.standardError = stderr
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMs)) {
-                if process.isRunning { Glibc.kill(pid, SIGKILL) }
-            }
-            let output = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+            let process = try ChildProcess(
+                executable: binary, arguments: serveArguments, stdout: .discard, stderr: .capture)
+            // A server that wrongly starts would never close stderr: end it after the limit.
+            if process.waitForExit(timeoutMs: timeoutMs) == nil { process.kill() }
+            return (process.waitForExit() ?? -1, process.standardError())
         }
     }
 

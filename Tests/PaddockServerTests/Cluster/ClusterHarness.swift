@@ -207,15 +207,15 @@ final class ClusterHarness: Sendable {
 
     /// Pauses `name` with SIGSTOP: its sockets stay open but it answers nothing.
     func sigstop(_ name: String) {
-        guard let pid = pid(name) else { return }
-        Glibc.kill(pid, SIGSTOP)
+        let process = state.withLock { $0.members[name]?.process }
+        process?.process.signal(SIGSTOP)
         state.withLock { $0.members[name]?.isPaused = true }
     }
 
     /// Resumes a member paused by `sigstop`.
     func sigcont(_ name: String) {
-        guard let pid = pid(name) else { return }
-        Glibc.kill(pid, SIGCONT)
+        let process = state.withLock { $0.members[name]?.process }
+        process?.process.signal(SIGCONT)
         state.withLock { $0.members[name]?.isPaused = false }
     }
 

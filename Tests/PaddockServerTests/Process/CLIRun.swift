@@ -26,33 +26,11 @@ func runPaddock(
 ) async throws -> CLIResult {
     let binary = try PaddockProcess.binaryPath()
     return try await onOwnThread {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "PADDOCK_ENDPOINTS")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(timeoutMs), execute: watchdog)
-        // Outputs are small (well under a pipe's buffer), so reading after the exit is safe;
-        // reading to the end also waits for the exit.
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return CLIResult(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+        let process = try ChildProcess(
+            executable: binary, arguments: arguments, environment: environment, removing: ["PADDOCK_ENDPOINTS"],
+            stdin: stdin)
+        if process.waitForExit(timeoutMs: timeoutMs) == nil { process.kill() }
+        let status = process.waitForExit() ?? -1
+        return CLIResult(status: status, stdout: process.standardOutput(), stderr: process.standardError())
     }
 }

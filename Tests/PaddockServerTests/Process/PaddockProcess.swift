@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Synchronization
 import Testing
 
@@ -13,11 +14,8 @@ struct HarnessError: Error, CustomStringConvertible {
 
 /// A running `paddock serve` started by a test; `kill()` ends it (by its pid) and is
 /// idempotent, so tests call it in `defer` and again on purpose.
-///
-/// `@unchecked Sendable`: `Process` is thread-safe for the calls made here (isRunning, pid,
-/// waitUntilExit) and the output is behind a `Mutex`.
-final class PaddockProcess: @unchecked Sendable {
-    let process: Process
+final class PaddockProcess: Sendable {
+    let process: ChildProcess
     let pid: Int32
     let address: (host: String, port: Int)
     let output: OutputLines
@@ -40,9 +38,9 @@ final class PaddockProcess: @unchecked Sendable {
         )
     }
 
-    private init(process: Process, address: (host: String, port: Int), output: OutputLines) {
+    private init(process: ChildProcess, address: (host: String, port: Int), output: OutputLines) {
         self.process = process
-        self.pid = process.processIdentifier
+        self.pid = process.pid
         self.address = address
         self.output = output
     }
@@ -58,25 +56,12 @@ final class PaddockProcess: @unchecked Sendable {
     static func launch(
         dataDir: String, extraArguments: [String] = [], timeoutMs: Int = 20_000, waitForReady: Bool = true
     ) async throws -> PaddockProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binaryPath())
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir] + extraArguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
         let lines = OutputLines()
-        let collect: @Sendable (FileHandle) -> Void = { handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            lines.append(String(decoding: data, as: UTF8.self))
-        }
-        stdout.fileHandleForReading.readabilityHandler = collect
-        stderr.fileHandleForReading.readabilityHandler = collect
-        try process.run()
+        let collect = ChildProcess.Output.stream { lines.append($0) }
+        let process = try ChildProcess(
+            executable: try binaryPath(),
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir] + extraArguments,
+            stdout: collect, stderr: collect)
 
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         var found: (String, Int)?
@@ -134,8 +119,7 @@ final class PaddockProcess: @unchecked Sendable {
     /// Sends `signal` and waits up to `timeoutMs` for the exit; returns the exit status,
     /// or nil (after a SIGKILL) when the process did not end in time.
     func stop(signal: Int32, timeoutMs: Int = 10_000) async -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        Glibc.kill(pid, signal)
+        process.signal(signal)
         for _ in 0..<(timeoutMs / 10) where process.isRunning {
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -143,15 +127,11 @@ final class PaddockProcess: @unchecked Sendable {
             kill()
             return nil
         }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return process.waitForExit()
     }
 
-    static func forceKill(_ process: Process) {
-        if process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    static func forceKill(_ process: ChildProcess) {
+        process.kill()
     }
 
     deinit {

@@ -183,21 +183,12 @@ final class CrashRun: Sendable {
         try garbage.write(to: URL(fileURLWithPath: dir.path).appendingPathComponent("paddock.db"))
         let binary = try PaddockProcess.binaryPath()
         let (status, message) = try await onOwnThread { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path]
-            let stderr = Pipe()
-            process.standardError = stderr
-            process.standardOutput = Pipe()
-            try process.run()
-            // A server that wrongly starts would never close stderr: end it after 20 s.
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + 20) {
-                if process.isRunning { Glibc.kill(pid, SIGKILL) }
-            }
-            let output = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+            let process = try ChildProcess(
+                executable: binary, arguments: ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path],
+                stdout: .discard, stderr: .capture)
+            // A server that wrongly starts would never exit: end it after 20 s.
+            if process.waitForExit(timeoutMs: 20_000) == nil { process.kill() }
+            return (process.waitForExit() ?? -1, process.standardError())
         }
         #expect(status == 1)
         #expect(message.contains("paddock.db"), "stderr: \(message)")

@@ -22,20 +22,11 @@ import Glibc
         let script = Self.packageRoot.appendingPathComponent("examples/curl/quickstart.sh").path
         let base = "http://\(server.address.host):\(server.address.port)"
         let (status, output) = try await onOwnThread { () throws -> (Int32, String) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = [script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["PADDOCK"] = base
-            process.environment = environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            // The script makes about 30 requests; reading to the end waits for it to exit.
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let process = try ChildProcess(
+                executable: "/bin/bash", arguments: [script], environment: ["PADDOCK": base], mergeStandardError: true)
+            // The script makes about 30 requests; a hung one is ended after two minutes.
+            if process.waitForExit(timeoutMs: 120_000) == nil { process.kill() }
+            return (process.waitForExit() ?? -1, process.standardOutput())
         }
         #expect(status == 0, "quickstart.sh failed:\n\(output)")
         #expect(output.contains("quickstart: every step answered as expected"))
