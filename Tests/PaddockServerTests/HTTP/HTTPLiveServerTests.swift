@@ -7,13 +7,15 @@ import Testing
 /// A few tests on a real server bound to 127.0.0.1 on a port the system picks.
 @Suite struct HTTPLiveServerTests {
     static func withServer(
-        limits: Limits = .default, replica: FakeReplica = FakeReplica(), _ body: (Int) async throws -> Void
+        limits: Limits = .default, replica: FakeReplica = FakeReplica(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, _ body: (Int) async throws -> Void
     ) async throws {
         var limits = limits
         // Bounds every wait of these tests, yet long enough for a client task delayed by a
         // busy machine (other suites may block the cooperative pool for seconds).
         limits.idleTimeoutMs = min(limits.idleTimeoutMs, 30_000)
-        let server = try await PaddockHTTPServer.start(host: "127.0.0.1", port: 0, replica: replica, limits: limits)
+        let server = try await PaddockHTTPServer.start(
+            host: "127.0.0.1", port: 0, replica: replica, limits: limits, group: group)
         #expect(server.port > 0)
         do {
             try await body(server.port)

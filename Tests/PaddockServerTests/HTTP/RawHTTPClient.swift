@@ -16,10 +16,12 @@ enum RawHTTPClient {
     /// closed the connection. Returns the responses and whether the server closed.
     /// - Parameter firstIsHead: the first request is a HEAD, so its answer has no body
     ///   whatever its Content-Length says.
-    static func exchange(port: Int, _ bytes: String, count: Int, firstIsHead: Bool = false) async throws
-        -> (responses: [RawResponse], closed: Bool)
-    {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// - Parameter group: the event loops of the client's connection.
+    static func exchange(
+        port: Int, _ bytes: String, count: Int, firstIsHead: Bool = false,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> (responses: [RawResponse], closed: Bool) {
+        let channel = try await ClientBootstrap(group: group)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The bytes go out on the event loop the moment the connection is up, so
