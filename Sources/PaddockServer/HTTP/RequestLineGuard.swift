@@ -134,27 +134,48 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Reads one header line (`complete` false when only its start was kept): false when
     /// the body cannot be framed here (chunked, or an unreadable `Content-Length`).
+    ///
+    /// Works on the bytes, without building strings: it runs for every header line.
     private static func frames(_ line: [UInt8], complete: Bool, bodyBytes: inout Int?) -> Bool {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return !complete }
-        let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
-        switch name {
-        case "content-length":
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
-            guard complete, let count = Int(value), count >= 0, bodyBytes == nil || bodyBytes == count else { return false }
+        let name = line[..<colon]
+        if equalsIgnoringASCIICase(name, contentLength) {
+            guard complete, let count = decimal(trimmed(line[(colon + 1)...])), bodyBytes == nil || bodyBytes == count
+            else { return false }
             bodyBytes = count
             return true
-        case "transfer-encoding":
-            return false
-        default:
-            return true
+        }
+        return !equalsIgnoringASCIICase(name, transferEncoding)
+    }
+
+    private static let contentLength = Array("content-length".utf8)
+    private static let transferEncoding = Array("transfer-encoding".utf8)
+
+    /// Whether `bytes` spell `lowercase` in any ASCII case.
+    private static func equalsIgnoringASCIICase(_ bytes: ArraySlice<UInt8>, _ lowercase: [UInt8]) -> Bool {
+        guard bytes.count == lowercase.count else { return false }
+        return zip(bytes, lowercase).allSatisfy { byte, expected in
+            let folded = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            return folded == expected
         }
     }
-}
 
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    fileprivate var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    /// `bytes` without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return [] }
+        return bytes[first...last]
+    }
+
+    /// The non-negative decimal `bytes` spell (at most 18 digits), or nil.
+    private static func decimal(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }

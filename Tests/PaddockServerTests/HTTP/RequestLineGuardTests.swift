@@ -47,4 +47,18 @@ import Testing
         // The first request (42 bytes), then the line up to the limit and a CR's room.
         #expect(forwarded == 42 + 129)
     }
+
+    /// The body is skipped by its length however the header is spelled, so the long line
+    /// after it is still measured; a chunked body stops the measuring.
+    @Test(arguments: [
+        ("CONTENT-LENGTH: 3", true), ("Content-length:\t 3 \t", true), ("content-length:3", true),
+        ("Transfer-Encoding: chunked", false), ("Content-Length: +3", false), ("Content-Length: 3x", false),
+    ])
+    func headerSpellingsFrameTheBody(header: String, measured: Bool) throws {
+        let text =
+            "POST /a HTTP/1.1\r\n\(header)\r\n\r\nabc"
+            + "GET /\(String(repeating: "c", count: 300)) HTTP/1.1\r\nHost: x\r\n\r\n"
+        let (_, lineGuard) = try feed(text, pieceBytes: 4096, lineBytesMax: 128)
+        #expect(lineGuard.isRefused == measured)
+    }
 }
