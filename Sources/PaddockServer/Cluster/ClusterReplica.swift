@@ -111,17 +111,24 @@ public final class ClusterReplica: ReplicaService, ClusterControl, WatchHubProvi
     /// See `ReplicaService.propose`: on the leader, appended and answered once applied; on
     /// a follower, forwarded to the leader.
     public func propose(_ command: Command, idempotencyKey: String?) async throws(ReplicaError) -> Committed {
+        let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
+            propose(command, idempotencyKey: idempotencyKey) { reply.resume(returning: $0) }
+        }
+        return try outcome.get()
+    }
+
+    /// See `ReplicaService.propose(_:idempotencyKey:completion:)`: `completion` runs on the
+    /// driver thread (or at once, for an entry past `entryBytesMax`).
+    public func propose(_ command: Command, idempotencyKey: String?, completion: @escaping ProposalCompletion) {
         let entry = Entry(zxid: .zero, timeMs: 0, idempotencyKey: idempotencyKey, command: command)
         let bytes = entry.encoded()
         guard bytes.count <= options.replica.entryBytesMax else {
-            throw ReplicaError(
+            completion(.failure(ReplicaError(
                 code: .proposalTooLarge,
-                message: "the entry is \(bytes.count) bytes; at most \(options.replica.entryBytesMax) are accepted")
+                message: "the entry is \(bytes.count) bytes; at most \(options.replica.entryBytesMax) are accepted")))
+            return
         }
-        let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
-            submit(.propose(entry: entry, deadlineMs: deadline(), reply: { reply.resume(returning: $0) }))
-        }
-        return try outcome.get()
+        submit(.propose(entry: entry, deadlineMs: deadline(), reply: completion))
     }
 
     /// See `ReplicaService.read`.

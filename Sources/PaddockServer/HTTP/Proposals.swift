@@ -42,8 +42,8 @@ enum Proposals {
         }
         let committed: Committed
         let replica = context.replica
-        switch await within(context.limits.proposalWaitMs, { () async throws(ReplicaError) in
-            try await replica.propose(command, idempotencyKey: key)
+        switch await within(context.limits.proposalWaitMs, starting: { done in
+            replica.propose(command, idempotencyKey: key, completion: done)
         }) {
         case .success(let value): committed = value
         case .failure(let error): return .problem(error)
@@ -57,16 +57,42 @@ enum Proposals {
             zxid: committed.zxid)
     }
 
-    /// `write` (a proposal to the replica), waited for at most `waitMs`
+    /// `write` (a proposal to the replica, in a task of its own), waited for at most
+    /// `waitMs` (`Limits.proposalWaitMs`); see `within(_:starting:)`.
+    static func within(
+        _ waitMs: Int64, _ write: @escaping @Sendable () async throws(ReplicaError) -> Committed
+    ) async -> Result<Committed, ReplicaError> {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        return await within(waitMs, starting: { done in
+            let run: @Sendable () async -> Void = {
+                do throws(ReplicaError) {
+                    done(.success(try await write()))
+                } catch {
+                    done(.failure(error))
+                }
+            }
+            // On the caller's event loop when there is one, like the handler itself: an
+            // unstructured task does not inherit the handler's executor preference, and on
+            // the global pool the write would wait whenever that pool is busy.
+            if let loop {
+                Task(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) { await run() }
+            } else {
+                Task { await run() }
+            }
+        })
+    }
+
+    /// The outcome `start` hands to its completion, waited for at most `waitMs`
     /// (`Limits.proposalWaitMs`).
     ///
     /// Why a race rather than cancellation: the replica's wait cannot be cancelled (the
-    /// entry may already be in the log), so the write runs in its own task and a timer
-    /// (on the current event loop when there is one) answers first when it fires. Past the
-    /// wait the answer is `unavailable` with `Retry-After`; the write may still apply later
-    /// and its late answer is dropped, so a client retries with the same `Idempotency-Key`.
+    /// entry may already be in the log), so a timer (on the current event loop when there
+    /// is one) answers first when it fires. Past the wait the answer is `unavailable` with
+    /// `Retry-After`; the write may still apply later and its late answer is dropped, so a
+    /// client retries with the same `Idempotency-Key`. `start` runs at once, on the
+    /// caller's thread; it must not block.
     static func within(
-        _ waitMs: Int64, _ write: @escaping @Sendable () async throws(ReplicaError) -> Committed
+        _ waitMs: Int64, starting start: (@escaping ProposalCompletion) -> Void
     ) async -> Result<Committed, ReplicaError> {
         let race = ProposalRace()
         let loop = MultiThreadedEventLoopGroup.currentEventLoop
@@ -89,23 +115,9 @@ enum Proposals {
                 }
                 stopTimer = { timer.cancel() }
             }
-            let run: @Sendable () async -> Void = {
-                let outcome: Result<Committed, ReplicaError>
-                do throws(ReplicaError) {
-                    outcome = .success(try await write())
-                } catch {
-                    outcome = .failure(error)
-                }
+            start { outcome in
                 stopTimer()
                 race.finish(outcome)
-            }
-            // On the caller's event loop when there is one, like the handler itself: an
-            // unstructured task does not inherit the handler's executor preference, and on
-            // the global pool the write would wait whenever that pool is busy.
-            if let loop {
-                Task(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) { await run() }
-            } else {
-                Task { await run() }
             }
         }
     }

@@ -33,6 +33,18 @@ public struct InstrumentedReplica: ReplicaService {
         return committed
     }
 
+    /// See `ReplicaService.propose(_:idempotencyKey:completion:)`; counts the outcome.
+    public func propose(_ command: Command, idempotencyKey: String?, completion: @escaping ProposalCompletion) {
+        let metrics = self.metrics
+        base.propose(command, idempotencyKey: idempotencyKey) { outcome in
+            switch outcome {
+            case .success(let committed): metrics.recordProposal(result: Self.result(of: committed))
+            case .failure: metrics.recordProposal(result: .refused)
+            }
+            completion(outcome)
+        }
+    }
+
     /// See `ReplicaService.openSession`; counts the outcome.
     /// - Throws: what `base` throws (counted as `refused`).
     public func openSession(ttlMs: Int64) async throws(ReplicaError) -> Committed {

@@ -19,6 +19,14 @@ public protocol ReplicaService: Sendable {
     ///   durably written); every other code means nothing was logged.
     func propose(_ command: Command, idempotencyKey: String?) async throws(ReplicaError) -> Committed
 
+    /// `propose` for callers that wait without a task of their own: `completion` gets the
+    /// outcome, exactly once, on the caller's thread (an immediate answer) or on one of
+    /// the member's threads (so it must be quick and must not block).
+    ///
+    /// Why: the HTTP write path races the outcome against its wait limit; with a callback
+    /// it needs no extra task per write. The default runs `propose` in a new task.
+    func propose(_ command: Command, idempotencyKey: String?, completion: @escaping ProposalCompletion)
+
     /// A view of the tree.
     ///
     /// `linearizable` waits until everything committed before the call is applied
@@ -53,7 +61,21 @@ public protocol ReplicaService: Sendable {
     var status: ReplicaStatus { get }
 }
 
+/// Receives a proposal's outcome; see `ReplicaService.propose(_:idempotencyKey:completion:)`.
+public typealias ProposalCompletion = @Sendable (Result<Committed, ReplicaError>) -> Void
+
 extension ReplicaService {
+    /// Runs the async `propose` in a new task and hands its outcome to `completion`.
+    public func propose(_ command: Command, idempotencyKey: String?, completion: @escaping ProposalCompletion) {
+        Task {
+            do throws(ReplicaError) {
+                completion(.success(try await propose(command, idempotencyKey: idempotencyKey)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     /// Never answers at once: every read goes through `read`.
     public func readNow(_ consistency: ReadConsistency) throws(ReplicaError) -> TreeView? {
         nil

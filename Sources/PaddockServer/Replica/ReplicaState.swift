@@ -9,7 +9,7 @@ struct PendingProposal: Sendable {
     /// `entry` encoded, as it goes into the log.
     var bytes: [UInt8]
     /// Who waits for the answer; nil for the replica's own entries (no-op, expiry).
-    var reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>?
+    var reply: ProposalCompletion?
 }
 
 /// A linearizable read waiting until the commit index at its arrival is applied.
@@ -117,7 +117,7 @@ struct ReplicaState: Sendable {
     mutating func enqueue(
         _ proposed: Entry,
         bytes: [UInt8],
-        reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>?
+        reply: ProposalCompletion?
     ) -> Bool {
         var bytes = bytes
         let timeMs = max(proposed.timeMs, lastTimeMs)

@@ -107,7 +107,7 @@ final class ReplicaWriter: @unchecked Sendable {
         }
         replica.shared.withLock { $0.committedIndex = lastIndex }
 
-        var answers: [(CheckedContinuation<Result<Committed, ReplicaError>, Never>, Committed)] = []
+        var answers: [(ProposalCompletion, Committed)] = []
         answers.reserveCapacity(batch.count)
         var sessionChanges: [(SessionID, ttlMs: Int64?)] = []
         var events: [WatchEvent] = []
@@ -156,7 +156,7 @@ final class ReplicaWriter: @unchecked Sendable {
         }
         _ = previous  // released here, outside the lock
         for (reply, committed) in answers {
-            reply.resume(returning: .success(committed))
+            reply(.success(committed))
         }
         let view = TreeView(tree: published)
         for reader in readers {
@@ -194,7 +194,7 @@ final class ReplicaWriter: @unchecked Sendable {
             return (queued, readers)
         }
         for proposal in batch + queued {
-            proposal.reply?.resume(returning: .failure(error))
+            proposal.reply?(.failure(error))
         }
         for reader in readers {
             reader.reply.resume(returning: .failure(error))

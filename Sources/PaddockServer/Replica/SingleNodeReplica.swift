@@ -129,22 +129,30 @@ public final class SingleNodeReplica: ReplicaService, WatchHubProviding {
     /// past `ReplicaOptions.sessionsMax`, `unavailable` past `pendingProposalsMax` or
     /// `pendingBytesMax`, `proposalTooLarge` past `entryBytesMax`.
     public func propose(_ command: Command, idempotencyKey: String?) async throws(ReplicaError) -> Committed {
+        let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
+            propose(command, idempotencyKey: idempotencyKey) { reply.resume(returning: $0) }
+        }
+        return try outcome.get()
+    }
+
+    /// See `ReplicaService.propose(_:idempotencyKey:completion:)`: `completion` runs on the
+    /// writer thread once the entry is durable and applied, or at once when it is refused
+    /// or replayed from the idempotency table.
+    public func propose(_ command: Command, idempotencyKey: String?, completion: @escaping ProposalCompletion) {
         let proposed = Entry(zxid: .zero, timeMs: ReplicaClock.wallMs(), idempotencyKey: idempotencyKey, command: command)
         let bytes = proposed.encoded()
         guard bytes.count <= options.entryBytesMax else {
-            throw ReplicaError(
+            completion(.failure(ReplicaError(
                 code: .proposalTooLarge,
                 message: "the entry is \(bytes.count) bytes; at most \(options.entryBytesMax) are accepted"
-            )
+            )))
+            return
         }
-        let outcome = await withCheckedContinuation { (reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>) in
-            let (immediate, wake) = shared.withLock { state in
-                admit(proposed, bytes: bytes, reply: reply, state: &state)
-            }
-            if wake { writerWake.signal() }
-            if let immediate { reply.resume(returning: immediate) }
+        let (immediate, wake) = shared.withLock { state in
+            admit(proposed, bytes: bytes, reply: completion, state: &state)
         }
-        return try outcome.get()
+        if wake { writerWake.signal() }
+        if let immediate { completion(immediate) }
     }
 
     /// See `ReplicaService.read`.
@@ -260,7 +268,7 @@ public final class SingleNodeReplica: ReplicaService, WatchHubProviding {
     private func admit(
         _ proposed: Entry,
         bytes: [UInt8],
-        reply: CheckedContinuation<Result<Committed, ReplicaError>, Never>,
+        reply: @escaping ProposalCompletion,
         state: inout ReplicaState
     ) -> (Result<Committed, ReplicaError>?, Bool) {
         if let refusal = state.refusal { return (.failure(refusal), false) }
