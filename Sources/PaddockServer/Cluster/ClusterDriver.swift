@@ -88,6 +88,8 @@ final class ClusterDriver: @unchecked Sendable {
     var afterPublish: [() -> Void] = []
     /// Watch events of the entries applied in this `Ready`, published together.
     var appliedEvents: [WatchEvent] = []
+    /// Batches recorded in the watch hub, delivered to the watchers after the answers.
+    var pendingDeliveries: [PendingDelivery] = []
 
     init(replica: ClusterReplica, log: any ReplicaLog, link: any PeerNetwork, recovered: Recovered) {
         self.replica = replica
@@ -214,6 +216,9 @@ final class ClusterDriver: @unchecked Sendable {
             let answers = afterPublish
             afterPublish.removeAll(keepingCapacity: true)
             for answer in answers { answer() }
+            let deliveries = pendingDeliveries
+            pendingDeliveries.removeAll(keepingCapacity: true)
+            for delivery in deliveries { replica.watchHub.deliver(delivery) }
             if !node.hasReady { waitForWork() }
         }
     }
@@ -775,7 +780,8 @@ final class ClusterDriver: @unchecked Sendable {
         if !ready.committedEntries.isEmpty {
             // Before the answers and the readers' tree: a client that watches from the zxid
             // of its write sees the write's events.
-            replica.watchHub.publish(events: appliedEvents, appliedZxid: tree.lastApplied, tree: tree)
+            pendingDeliveries.append(
+                replica.watchHub.record(events: appliedEvents, appliedZxid: tree.lastApplied, tree: tree))
             appliedEvents.removeAll(keepingCapacity: true)
         }
         serveReadStates(ready.readStates)

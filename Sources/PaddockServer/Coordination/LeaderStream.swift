@@ -61,7 +61,7 @@ final class LeaderStream: ResponseStream, WatchSink, Sendable {
         return true
     }
 
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer {
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer {
         let loop: (any EventLoop)? = state.withLock { state in
             guard state.ending == nil, !state.stopped else { return nil }
             for published in events {
@@ -79,7 +79,7 @@ final class LeaderStream: ResponseStream, WatchSink, Sendable {
             announce(&state, zxid: appliedZxid)
             return scheduleDrain(&state)
         }
-        loop?.execute { self.drain() }
+        if let loop { wakes.schedule(on: loop) { self.drain() } }
         return state.withLock { $0.stopped } ? .remove : .keep
     }
 

@@ -85,7 +85,7 @@ final class QueueWake: WatchSink, Sendable {
         return true
     }
 
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer {
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer {
         shot.finish(())
         return .remove
     }

@@ -129,8 +129,9 @@ final class ReplicaWriter: @unchecked Sendable {
         appliedIndex = lastIndex
 
         let published = tree
-        // Before the answers, so a client that wrote Z and then watches finds Z here.
-        replica.watchHub.publish(events: events, appliedZxid: published.lastApplied, tree: published)
+        // Before the answers, so a client that wrote Z and then watches finds Z here; the
+        // watchers get the batch after the answers.
+        let delivery = replica.watchHub.record(events: events, appliedZxid: published.lastApplied, tree: published)
         let nowMs = ReplicaClock.monotonicMs()
         let (readers, previous) = replica.shared.withLock { state in
             let previous = state.tree
@@ -162,6 +163,7 @@ final class ReplicaWriter: @unchecked Sendable {
         for reader in readers {
             reader.reply.resume(returning: .success(view))
         }
+        replica.watchHub.deliver(delivery)
         startSnapshotIfDue()
         return true
     }

@@ -38,7 +38,7 @@ final class LongPollWatcher: WatchSink, Sendable {
         return false
     }
 
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer {
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer {
         guard let first = events.first else { return .keep }
         if once {
             shot.finish(Answer(events: [first.event], zxid: first.event.zxid))

@@ -31,6 +31,14 @@ public final class WatchHub: Sendable {
         var appliedWaiters: [AppliedWaiter] = []
         var closed = false
         var counters = WatchHubCounters()
+        /// Batches recorded and not delivered yet.
+        var undelivered = 0
+        /// Watchers registered while batches were undelivered, with the applied zxid at
+        /// their registration: they got those batches in their replay or snapshot, so
+        /// `deliver` skips them for batches up to that zxid.
+        var lateJoiners: [ObjectIdentifier: Zxid] = [:]
+        /// Counts `reset`s: a batch recorded before one is not delivered after it.
+        var generation = 0
     }
 
     /// A hub with an empty history at the tree's zxid; the member calls `reset(tree:)`
@@ -44,21 +52,30 @@ public final class WatchHub: Sendable {
 
     // MARK: Feeding the hub (the member's apply thread)
 
-    /// Publishes one applied batch: `events` are the watch events of every entry of the
+    /// Publishes one applied batch: `record`, then `deliver`.
+    public func publish(events: [WatchEvent], appliedZxid: Zxid, tree: ZNodeTree) {
+        deliver(record(events: events, appliedZxid: appliedZxid, tree: tree))
+    }
+
+    /// Records one applied batch: `events` are the watch events of every entry of the
     /// batch, in apply order (`ApplyOutput.events`, concatenated), and `tree` is the tree
-    /// after the batch, applied through `appliedZxid`.
+    /// after the batch, applied through `appliedZxid`. The history, the applied zxid and
+    /// the view new watchers start from move; the watchers get the batch from `deliver`.
     ///
     /// Call it after every batch, also one without events (a no-op entry), so that
     /// watchers waiting for a zxid and long-polls see the applied zxid move. Call it
     /// before answering the batch's writes, so that a client that wrote Z and then
-    /// watches finds Z applied here.
+    /// watches finds Z applied here; call `deliver` with its result after answering them,
+    /// so that the answers do not wait behind the hand-out to every watcher (and, on a
+    /// shared event loop, behind the watchers' writes). Deliver the batches in the order
+    /// they were recorded.
     ///
     /// Preconditions: `appliedZxid == tree.lastApplied`, not below the previous call's,
     /// and every event's zxid is above the previous call's `appliedZxid` and at most
     /// `appliedZxid`.
-    public func publish(events: [WatchEvent], appliedZxid: Zxid, tree: ZNodeTree) {
+    public func record(events: [WatchEvent], appliedZxid: Zxid, tree: ZNodeTree) -> PendingDelivery {
         precondition(tree.lastApplied == appliedZxid, "published tree at \(tree.lastApplied), not \(appliedZxid)")
-        let ready: [AppliedWaiter] = state.withLock { state in
+        let (ready, generation): ([AppliedWaiter], Int) = state.withLock { state in
             precondition(appliedZxid >= state.applied, "published \(appliedZxid) after \(state.applied)")
             if let last = events.last {
                 precondition(last.zxid <= appliedZxid, "event \(last.zxid) after the applied \(appliedZxid)")
@@ -67,25 +84,47 @@ public final class WatchHub: Sendable {
             state.tree = tree
             state.applied = appliedZxid
             state.counters.eventsPublished += events.count
-            if state.index.count > 0 && !events.isEmpty {
-                Self.deliver(events, appliedZxid: appliedZxid, state: &state)
-            }
-            guard !state.appliedWaiters.isEmpty else { return [] }
+            state.undelivered += 1
+            guard !state.appliedWaiters.isEmpty else { return ([], state.generation) }
             let ready = state.appliedWaiters.filter { $0.zxid <= appliedZxid }
             state.appliedWaiters.removeAll { $0.zxid <= appliedZxid }
-            return ready
+            return (ready, state.generation)
         }
         for waiter in ready { waiter.finish(true) }
+        return PendingDelivery(events: events, appliedZxid: appliedZxid, generation: generation)
+    }
+
+    /// Hands a recorded batch to its watchers, then sends their event loops one task
+    /// each with the watchers' writes (see `LoopWakes`).
+    public func deliver(_ pending: PendingDelivery) {
+        let wakes: LoopWakes = state.withLock { state in
+            var wakes = LoopWakes()
+            guard pending.generation == state.generation else { return wakes }
+            state.undelivered -= 1
+            if state.index.count > 0 && !pending.events.isEmpty {
+                Self.deliver(pending.events, appliedZxid: pending.appliedZxid, state: &state, wakes: &wakes)
+            }
+            if state.undelivered == 0 { state.lateJoiners.removeAll() }
+            return wakes
+        }
+        wakes.run()
     }
 
     /// Hands each matching watcher its events of the batch, in order, in one offer.
-    private static func deliver(_ events: [WatchEvent], appliedZxid: Zxid, state: inout HubState) {
+    private static func deliver(
+        _ events: [WatchEvent], appliedZxid: Zxid, state: inout HubState, wakes: inout LoopWakes
+    ) {
+        let lateJoiners = state.lateJoiners
+        let isLate = { (sink: any WatchSink) in
+            !lateJoiners.isEmpty && (lateJoiners[ObjectIdentifier(sink)].map { $0 >= appliedZxid } ?? false)
+        }
         if events.count == 1 {
             // The common batch of one change: no grouping needed.
             let published = PublishedEvent(events[0])
             var leaving: [(any WatchSink, WatchOffer)] = []
             state.index.forEachWatcher(of: events[0]) { sink, _ in
-                let outcome = sink.offer([published], appliedZxid: appliedZxid)
+                guard !isLate(sink) else { return }
+                let outcome = sink.offer([published], appliedZxid: appliedZxid, wakes: &wakes)
                 if outcome != .keep { leaving.append((sink, outcome)) }
             }
             for (sink, outcome) in leaving { remove(sink, outcome, state: &state) }
@@ -95,13 +134,14 @@ public final class WatchHub: Sendable {
         for event in events {
             var published: PublishedEvent?
             state.index.forEachWatcher(of: event) { sink, _ in
+                guard !isLate(sink) else { return }
                 let shared = published ?? PublishedEvent(event)
                 published = shared
                 matched[ObjectIdentifier(sink), default: (sink, [])].events.append(shared)
             }
         }
         for (_, match) in matched {
-            let outcome = match.sink.offer(match.events, appliedZxid: appliedZxid)
+            let outcome = match.sink.offer(match.events, appliedZxid: appliedZxid, wakes: &wakes)
             if outcome != .keep { remove(match.sink, outcome, state: &state) }
         }
     }
@@ -109,6 +149,7 @@ public final class WatchHub: Sendable {
     /// Takes a sink that left after an offer out of the index, counting overflows.
     private static func remove(_ sink: any WatchSink, _ outcome: WatchOffer, state: inout HubState) {
         state.index.remove(sink)
+        state.lateJoiners[ObjectIdentifier(sink)] = nil
         if outcome == .overflow { state.counters.overflows += 1 }
     }
 
@@ -120,6 +161,9 @@ public final class WatchHub: Sendable {
             state.history.reset(floor: tree.lastApplied)
             state.tree = tree
             state.applied = tree.lastApplied
+            state.generation += 1
+            state.undelivered = 0
+            state.lateJoiners.removeAll()
             return (state.index.removeAll(), tree.lastApplied)
         }
         for sink in ended { sink.end(.reset, appliedZxid: applied) }
@@ -218,6 +262,7 @@ public final class WatchHub: Sendable {
                 return .satisfied(startZxid: startZxid)
             }
             state.index.insert(sink, filter: filter)
+            if state.undelivered > 0 { state.lateJoiners[ObjectIdentifier(sink)] = state.applied }
             state.counters.watchersRegistered += 1
             return .started(startZxid: startZxid)
         }
@@ -228,7 +273,8 @@ public final class WatchHub: Sendable {
     @discardableResult
     func remove(_ sink: any WatchSink) -> Zxid? {
         state.withLock { state in
-            state.index.remove(sink) ? state.applied : nil
+            state.lateJoiners[ObjectIdentifier(sink)] = nil
+            return state.index.remove(sink) ? state.applied : nil
         }
     }
 
@@ -271,4 +317,12 @@ public struct WatchHubCounters: Sendable, Equatable {
     public var oldestResumableZxid = Zxid.zero
     /// The zxid of the last published batch.
     public var appliedZxid = Zxid.zero
+}
+
+/// A batch `WatchHub.record` took in and its watchers have not been offered yet; give it
+/// to `WatchHub.deliver`.
+public struct PendingDelivery: Sendable {
+    let events: [WatchEvent]
+    let appliedZxid: Zxid
+    let generation: Int
 }

@@ -19,7 +19,9 @@ protocol WatchSink: AnyObject, Sendable {
     /// The matching events of one applied batch, in order, as of `appliedZxid`.
     ///
     /// Says whether the watcher stays in the hub.
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer
+    /// Work for an event loop goes into `wakes` (sent once the whole batch is handed
+    /// out), not straight to the loop.
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer
 
     /// The hub dropped the watcher (it is already out of the index): `reason` says why.
     func end(_ reason: WatchEndReason, appliedZxid: Zxid)

@@ -84,7 +84,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
         }
     }
 
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer {
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer {
         let (outcome, loop): (WatchOffer, (any EventLoop)?) = state.withLock { state in
             guard state.ending == nil, !state.stopped else { return (.remove, nil) }
             if once {
@@ -109,7 +109,7 @@ final class WatchStream: ResponseStream, WatchSink, Sendable {
             state.liveBytes += bytes
             return (.keep, state.scheduleDrain())
         }
-        loop?.execute { self.drain() }
+        if let loop { wakes.schedule(on: loop) { self.drain() } }
         return outcome
     }
 

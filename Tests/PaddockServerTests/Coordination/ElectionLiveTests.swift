@@ -15,8 +15,9 @@ import ZNodeTree
             #expect(first.first?.event == "no-leader")
 
             // A short session that is never kept alive leads; a long one waits behind it.
-            // (Short, yet long enough to outlive a busy machine's first requests.)
-            let doomed = try await client.openSession(ttlMs: 4_000)
+            // (Short, yet long enough to outlive a busy machine's first requests: under the
+            // whole suite two logged writes in a row have taken over 4 s.)
+            let doomed = try await client.openSession(ttlMs: 8_000)
             let steady = try await client.openSession(ttlMs: 30_000)
             let leading = try await client.send(
                 "POST", "/v1/elections/svc/campaign", json: "{\"session\":\"\(doomed)\",\"value\":\"10.0.0.1\"}")

@@ -106,6 +106,39 @@ import ZNodeTree
         #expect(sink.summary == ["2 changed /a"])
     }
 
+    /// Between `record` (before the write is answered) and `deliver` (after), a watcher
+    /// that registers finds the batch applied and in its replay, and is not offered it
+    /// again; one registered before the record gets it from `deliver`, once.
+    @Test(arguments: [WatchHub.Start.now, .after(Zxid(1)), .initial])
+    func aWatcherRegisteredBetweenRecordAndDeliverGetsTheBatchOnce(start: WatchHub.Start) {
+        var feeder = HubFeeder()
+        feeder.apply(create("/a"))  // 1
+        let early = RecordingSink()
+        _ = feeder.hub.register(early, filter: WatchFilter(path: path("/a"), recursive: false), start: .now)
+
+        var tree = feeder.tree
+        let events = tree.apply(Entry(zxid: Zxid(2), timeMs: 1_000, command: set("/a", "two"))).events
+        let pending = feeder.hub.record(events: events, appliedZxid: Zxid(2), tree: tree)
+        #expect(feeder.hub.appliedZxid == Zxid(2))
+        #expect(early.summary.isEmpty, "record hands nothing out")
+
+        let late = RecordingSink()
+        let registration = feeder.hub.register(late, filter: WatchFilter(path: path("/a"), recursive: false), start: start)
+        let expectedStart = start == .after(Zxid(1)) ? Zxid(1) : Zxid(2)
+        #expect(registration == .started(startZxid: expectedStart))
+        let replayed = late.summary
+        feeder.hub.deliver(pending)
+        #expect(early.summary == ["2 changed /a"])
+        #expect(late.summary == replayed, "the late watcher is not offered what it already had")
+        #expect(late.summary == (start == .after(Zxid(1)) ? ["2 changed /a"] : []))
+
+        // The next batch reaches both, as usual.
+        let next = tree.apply(Entry(zxid: Zxid(3), timeMs: 1_000, command: set("/a", "three"))).events
+        feeder.hub.publish(events: next, appliedZxid: Zxid(3), tree: tree)
+        #expect(early.summary == ["2 changed /a", "3 changed /a"])
+        #expect(late.summary.last == "3 changed /a")
+    }
+
     @Test func oneShotSatisfiedByItsReplayIsNotIndexed() {
         var feeder = HubFeeder()
         feeder.apply(create("/a"), set("/a", "1"), set("/a", "2"))

@@ -72,7 +72,7 @@ final class RecordingSink: WatchSink, Sendable {
         return !(stopAfterFirst && !replay.isEmpty)
     }
 
-    func offer(_ events: [PublishedEvent], appliedZxid: Zxid) -> WatchOffer {
+    func offer(_ events: [PublishedEvent], appliedZxid: Zxid, wakes: inout LoopWakes) -> WatchOffer {
         record.withLock { $0.events += events.map(\.event) }
         return stopAfterFirst ? .remove : .keep
     }
