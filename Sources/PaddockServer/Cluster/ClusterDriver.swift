@@ -226,13 +226,13 @@ final class ClusterDriver: @unchecked Sendable {
     private func waitForWork() {
         let idle = replica.shared.withLock { state -> Bool in
             guard state.inbox.isEmpty, state.finishedSnapshot == nil, state.phase == .serving else { return false }
-            state.driverIdle = true
+            state.workerIdle = true
             return true
         }
         guard idle else { return }
         let waitMs = max(1, nextTickMs - ReplicaClock.monotonicMs())
         _ = replica.wake.wait(timeout: .now() + .milliseconds(Int(waitMs)))
-        replica.shared.withLock { $0.driverIdle = false }
+        replica.shared.withLock { $0.workerIdle = false }
     }
 
     // MARK: Inputs
@@ -1032,8 +1032,8 @@ final class ClusterDriver: @unchecked Sendable {
             let prepared = Result { () throws(StorageError) in try PreparedSnapshot(record) }
             let wake = replica.shared.withLock { shared in
                 shared.finishedSnapshot = (envelope, prepared)
-                let wake = shared.driverIdle
-                shared.driverIdle = false
+                let wake = shared.workerIdle
+                shared.workerIdle = false
                 return wake
             }
             if wake { replica.wake.signal() }
@@ -1114,7 +1114,7 @@ final class ClusterDriver: @unchecked Sendable {
         for input in inbox { input.refuse(with: error) }
         log.close()
         let stopWaiters = replica.shared.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.driverExited = true
+            state.workerExited = true
             let waiters = state.stopWaiters
             state.stopWaiters.removeAll()
             return waiters

@@ -91,8 +91,8 @@ public final class ClusterReplica: ReplicaService, ClusterControl, WatchHubProvi
         let (accepted, wakeDriver) = shared.withLock { state -> (Bool, Bool) in
             guard state.phase == .serving || (state.phase == .stopping && input.isFrame) else { return (false, false) }
             state.inbox.append(input)
-            let wake = state.driverIdle
-            state.driverIdle = false
+            let wake = state.workerIdle
+            state.workerIdle = false
             return (true, wake)
         }
         if wakeDriver { wake.signal() }
@@ -240,21 +240,7 @@ public final class ClusterReplica: ReplicaService, ClusterControl, WatchHubProvi
         if clusterStatus().leader == options.selfName, clusterStatus().members.contains(where: { $0.role == .follower }) {
             _ = try? await transferLeadership(to: nil)
         }
-        let wakeDriver = shared.withLock { state in
-            if state.phase == .serving { state.phase = .stopping }
-            let wake = state.driverIdle
-            state.driverIdle = false
-            return wake
-        }
-        if wakeDriver { wake.signal() }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let exited = shared.withLock { state in
-                if state.driverExited { return true }
-                state.stopWaiters.append(done)
-                return false
-            }
-            if exited { done.resume() }
-        }
+        await shared.stopWorker { wake.signal() }
     }
 
     private func deadline() -> Int64 {
@@ -272,8 +258,8 @@ struct ClusterShared: Sendable {
 
     var phase: Phase = .serving
     var inbox: [ClusterInput] = []
-    var driverIdle = false
-    var driverExited = false
+    var workerIdle = false
+    var workerExited = false
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
     /// The published tree: what serializable reads see.
     var tree: ZNodeTree
@@ -287,6 +273,12 @@ struct ClusterShared: Sendable {
     init(tree: ZNodeTree, raftStatus: RaftStatus) {
         self.tree = tree
         self.raftStatus = raftStatus
+    }
+}
+
+extension ClusterShared: WorkerShutdownState {
+    mutating func beginStopping() {
+        if phase == .serving { phase = .stopping }
     }
 }
 

@@ -50,9 +50,9 @@ struct ReplicaState: Sendable {
 
     var phase: Phase = .serving
     /// True once the writer thread ended (drained or failed) and the log is closed.
-    var writerExited = false
+    var workerExited = false
     /// True while the writer waits for work: a proposer must signal it.
-    var writerIdle = false
+    var workerIdle = false
     var queue: [PendingProposal] = []
     /// Proposals taken by the writer and not answered yet.
     var inFlightCount = 0
@@ -135,10 +135,16 @@ struct ReplicaState: Sendable {
         nextIndex = nextIndex.next
         pendingBytes += bytes.count
         queue.append(PendingProposal(entry: entry, bytes: bytes, reply: reply))
-        if writerIdle {
-            writerIdle = false
+        if workerIdle {
+            workerIdle = false
             return true
         }
         return false
+    }
+}
+
+extension ReplicaState: WorkerShutdownState {
+    mutating func beginStopping() {
+        if phase == .serving { phase = .stopping }
     }
 }

@@ -26,8 +26,8 @@ extension ReplicaWriter {
             let prepared = Result { () throws(StorageError) in try PreparedSnapshot(record) }
             let wake = replica.shared.withLock { state in
                 state.finishedSnapshot = prepared
-                let wake = state.writerIdle
-                state.writerIdle = false
+                let wake = state.workerIdle
+                state.workerIdle = false
                 return wake
             }
             done.signal()

@@ -59,7 +59,7 @@ final class ReplicaWriter: @unchecked Sendable {
                 }
                 switch state.phase {
                 case .serving:
-                    state.writerIdle = true
+                    state.workerIdle = true
                     return .wait
                 case .stopping, .failed:
                     return .exit
@@ -214,7 +214,7 @@ final class ReplicaWriter: @unchecked Sendable {
         }
         log.close()
         let waiters = replica.shared.withLock { state in
-            state.writerExited = true
+            state.workerExited = true
             let waiters = state.stopWaiters
             state.stopWaiters.removeAll()
             return waiters

@@ -36,7 +36,7 @@ public final class SingleNodeReplica: ReplicaService, WatchHubProviding {
     let options: ReplicaOptions
     let logger: Logger
     let shared: Mutex<ReplicaState>
-    /// Wakes the writer when it is idle (see `ReplicaState.writerIdle`).
+    /// Wakes the writer when it is idle (see `ReplicaState.workerIdle`).
     let writerWake = DispatchSemaphore(value: 0)
     /// The member's watch hub, fed by the writer after each applied batch.
     public let watchHub: WatchHub
@@ -242,21 +242,7 @@ public final class SingleNodeReplica: ReplicaService, WatchHubProviding {
     ///
     /// Calling it again, or after a storage failure, just waits for the writer to end.
     public func shutdown() async {
-        let wake = shared.withLock { state in
-            if state.phase == .serving { state.phase = .stopping }
-            let wake = state.writerIdle
-            state.writerIdle = false
-            return wake
-        }
-        if wake { writerWake.signal() }
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let exited = shared.withLock { state in
-                if state.writerExited { return true }
-                state.stopWaiters.append(done)
-                return false
-            }
-            if exited { done.resume() }
-        }
+        await shared.stopWorker { writerWake.signal() }
     }
 
     // MARK: Admission
