@@ -114,4 +114,61 @@ enum RecipeRequest {
         return try await QueueWait.standing(
             of: entry.key, in: queue, session: session, until: deadline, context: context)
     }
+
+    /// Answers a join (a lock's acquire, an election's campaign): the queue the path names,
+    /// `session` and `wait` (and `extraFields`) from the body, the node's data read by
+    /// `data`, then the standing at the deadline (see `standingAnswer`).
+    static func answerJoin(
+        _ kind: RecipeKind, _ request: APIRequest, _ context: APIContext,
+        extraFields: Set<String> = [], flag: String, withValue: Bool,
+        data: (FieldReader) throws(RequestRejection) -> [UInt8] = { _ in [] }
+    ) async -> APIResponse {
+        let queue: RecipeQueue
+        let session: SessionID
+        let value: [UInt8]
+        let deadline: ContinuousClock.Instant
+        do throws(RequestRejection) {
+            queue = try Self.queue(kind, request)
+            let fields = try Self.fields(request, allowed: extraFields.union(["session", "wait"]))
+            session = try Self.session(fields)
+            value = try data(fields)
+            deadline = Self.deadline(afterMs: try waitMs(fields, limits: context.limits))
+        } catch {
+            return error.response
+        }
+        do throws(QueueFailure) {
+            let standing = try await acquire(queue, session: session, data: value, deadline: deadline, context: context)
+            return standingAnswer(standing, queue: queue, flag: flag, withValue: withValue)
+        } catch {
+            return error.response
+        }
+    }
+
+    /// The queue a `GET` of a lock or an election names (no query parameters), with its
+    /// entries in order as of one view of the tree, and that view's zxid.
+    /// - Throws: `QueueFailure` with the refusal of the request or the replica's error.
+    static func shown(
+        _ kind: RecipeKind, _ request: APIRequest, _ context: APIContext
+    ) async throws(QueueFailure) -> (queue: RecipeQueue, entries: [QueueEntry], zxid: Zxid) {
+        let queue: RecipeQueue
+        do throws(RequestRejection) {
+            queue = try Self.queue(kind, request)
+            _ = try QueryParameters(request.rawQuery, allowed: [])
+        } catch {
+            throw QueueFailure(response: error.response)
+        }
+        let view = try await QueueRead.view(context)
+        return (queue, queue.entries(in: view.tree), view.zxid)
+    }
+
+    /// The answer of a release or a resign: `{flag: true, "name", "key"}`.
+    static func leftAnswer(flag: String, queue: RecipeQueue, key: String, zxid: Zxid) -> APIResponse {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key(flag); writer.bool(true)
+        writer.key("name"); writer.string(queue.name.rawValue)
+        writer.key("key"); writer.string(key)
+        writer.endObject()
+        return .json(.ok, writer, zxid: zxid)
+    }
 }

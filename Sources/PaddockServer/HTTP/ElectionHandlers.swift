@@ -11,44 +11,21 @@ enum ElectionHandlers {
     /// already) and waits at most `wait` to lead → `{"leader":true,"key","token","value",...}`
     /// or `{"leader":false,"key","position","ahead",...}`.
     static func campaign(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
-        let queue: RecipeQueue
-        let session: SessionID
-        let value: [UInt8]
-        let deadline: ContinuousClock.Instant
-        do throws(RequestRejection) {
-            queue = try RecipeRequest.queue(.election, request)
-            let fields = try RecipeRequest.fields(request, allowed: ["session", "value", "wait"])
-            session = try RecipeRequest.session(fields)
-            value = try Self.value(fields, limits: context.limits)
-            deadline = RecipeRequest.deadline(afterMs: try RecipeRequest.waitMs(fields, limits: context.limits))
-        } catch {
-            return error.response
-        }
-        do throws(QueueFailure) {
-            let standing = try await RecipeRequest.acquire(
-                queue, session: session, data: value, deadline: deadline, context: context)
-            return RecipeRequest.standingAnswer(standing, queue: queue, flag: "leader", withValue: true)
-        } catch {
-            return error.response
+        await RecipeRequest.answerJoin(
+            .election, request, context, extraFields: ["value"], flag: "leader", withValue: true
+        ) { fields throws(RequestRejection) in
+            try Self.value(fields, limits: context.limits)
         }
     }
 
     /// `GET /v1/elections/{name}` → `{"name","leader":{key,session,token,value}|null,"candidates":N}`.
     static func show(_ request: APIRequest, _ context: APIContext) async -> APIResponse {
-        let queue: RecipeQueue
-        do throws(RequestRejection) {
-            queue = try RecipeRequest.queue(.election, request)
-            _ = try QueryParameters(request.rawQuery, allowed: [])
-        } catch {
-            return error.response
-        }
-        let view: TreeView
+        let (queue, entries, zxid): (RecipeQueue, [QueueEntry], Zxid)
         do throws(QueueFailure) {
-            view = try await QueueRead.view(context)
+            (queue, entries, zxid) = try await RecipeRequest.shown(.election, request, context)
         } catch {
             return error.response
         }
-        let entries = queue.entries(in: view.tree)
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("name"); writer.string(queue.name.rawValue)
@@ -56,7 +33,7 @@ enum ElectionHandlers {
         if let head = entries.first { RecipeRequest.writeEntry(head, withValue: true, to: &writer) } else { writer.null() }
         writer.key("candidates"); writer.number(entries.count)
         writer.endObject()
-        return .json(.ok, writer, zxid: view.zxid)
+        return .json(.ok, writer, zxid: zxid)
     }
 
     /// `GET /v1/elections/{name}/observe`: a stream of `leader` and `no-leader` events,
@@ -159,13 +136,7 @@ enum ElectionHandlers {
         }
         return await Proposals.propose(.delete(DeleteOp(path: target.path)), request, context) { committed in
             guard case .deleted = committed.result else { return nil }
-            var writer = JSONWriter()
-            writer.beginObject()
-            writer.key("resigned"); writer.bool(true)
-            writer.key("name"); writer.string(queue.name.rawValue)
-            writer.key("key"); writer.string(target.key)
-            writer.endObject()
-            return .json(.ok, writer, zxid: committed.zxid)
+            return RecipeRequest.leftAnswer(flag: "resigned", queue: queue, key: target.key, zxid: committed.zxid)
         }
     }
 
