@@ -14,10 +14,19 @@ import ZNodeTree
 /// a tick visits only the buckets whose time has come. A bucket left empty by keepalives
 /// stays in the heap until its time and is then dropped (lazy deletion).
 ///
+/// Time the member itself stood still does not count against sessions: when two expiry
+/// checks are more than `stallMs` (2 s) apart (the process or its machine was paused, or
+/// starved of CPU), the gap beyond one tick is left off every deadline. Nobody could reach
+/// the member meanwhile, so expiring every session the moment it resumes (what ZooKeeper
+/// does after a long pause) would punish clients for the member's own stall. Sessions
+/// still expire at most about one tick after their TTL of time the member ran.
+///
 /// Times are monotonic milliseconds. Pure value: the replica guards it with its lock.
 struct SessionDeadlines {
     /// The width of a deadline bucket, in ms: the writer's expiry tick.
     static let bucketMs: Int64 = 100
+    /// A gap between expiry checks longer than this is a stall of the member, in ms.
+    static let defaultStallMs: Int64 = 2_000
 
     /// Where a session is in its life, as far as this member knows.
     enum Phase: Equatable {
@@ -42,6 +51,12 @@ struct SessionDeadlines {
     private var bucketStarts = MinHeap()
     /// Sessions looked at by `takeExpired` so far (tests check it stays small).
     private(set) var sessionsVisited = 0
+    /// A gap between expiry checks longer than this is a stall of the member, in ms.
+    let stallMs: Int64
+    /// Stalls seen so far, in total ms: deadlines are kept on monotonic time minus this.
+    private(set) var stalledMs: Int64 = 0
+    /// The monotonic time of the last `takeExpired`.
+    private var lastCheckMs: Int64?
 
     /// Sessions open or on their way to it or out of it.
     var count: Int { sessions.count }
@@ -54,13 +69,13 @@ struct SessionDeadlines {
     /// Records an `openSession` about to be proposed; false when the id is already known.
     mutating func beginOpen(_ id: SessionID, ttlMs: Int64, nowMs: Int64) -> Bool {
         guard sessions[id] == nil else { return false }
-        track(id, Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .opening))
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: running(nowMs) + ttlMs, phase: .opening))
         return true
     }
 
     /// The `openSession` was applied: the session's first full TTL starts now.
     mutating func opened(_ id: SessionID, ttlMs: Int64, nowMs: Int64) {
-        track(id, Tracked(ttlMs: ttlMs, deadlineMs: nowMs + ttlMs, phase: .open))
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: running(nowMs) + ttlMs, phase: .open))
     }
 
     /// Forgets a session (closed, expired, or its open failed).
@@ -77,7 +92,7 @@ struct SessionDeadlines {
     /// Extends an open session to a full TTL from now; nil when unknown or ending.
     mutating func keepAlive(_ id: SessionID, nowMs: Int64) -> Int64? {
         guard var tracked = sessions[id], tracked.phase != .ending else { return nil }
-        tracked.deadlineMs = nowMs + tracked.ttlMs
+        tracked.deadlineMs = running(nowMs) + tracked.ttlMs
         track(id, tracked)
         return tracked.ttlMs
     }
@@ -85,7 +100,12 @@ struct SessionDeadlines {
     /// Sessions whose deadline passed, sorted by id, now marked `ending`.
     ///
     /// Sessions still `opening` are skipped: their TTL has not started.
-    mutating func takeExpired(nowMs: Int64) -> [SessionID] {
+    mutating func takeExpired(nowMs monotonicMs: Int64) -> [SessionID] {
+        if let last = lastCheckMs, monotonicMs - last > stallMs {
+            stalledMs += monotonicMs - last - Self.bucketMs
+        }
+        lastCheckMs = max(lastCheckMs ?? monotonicMs, monotonicMs)
+        let nowMs = running(monotonicMs)
         var expired: [SessionID] = []
         while let start = bucketStarts.min, start <= nowMs {
             bucketStarts.removeMin()
@@ -116,19 +136,29 @@ struct SessionDeadlines {
     /// Adopts the sessions found in a recovered tree, each with a fresh full TTL.
     mutating func adoptRecovered(_ recovered: [SessionInfo], nowMs: Int64) {
         for info in recovered {
-            track(info.id, Tracked(ttlMs: info.ttlMs, deadlineMs: nowMs + info.ttlMs, phase: .open))
+            track(info.id, Tracked(ttlMs: info.ttlMs, deadlineMs: running(nowMs) + info.ttlMs, phase: .open))
         }
     }
 
     /// Tracks an open session with a deadline computed by the caller (a new leader derives
     /// it from the replicated time of the session's last keepalive).
     mutating func adopt(_ id: SessionID, ttlMs: Int64, deadlineMs: Int64) {
-        track(id, Tracked(ttlMs: ttlMs, deadlineMs: deadlineMs, phase: .open))
+        track(id, Tracked(ttlMs: ttlMs, deadlineMs: running(deadlineMs), phase: .open))
+    }
+
+    /// `monotonicMs` on the clock deadlines are kept on: without the stalls seen so far.
+    private func running(_ monotonicMs: Int64) -> Int64 {
+        monotonicMs - stalledMs
     }
 
     /// Forgets every session (a member that stops leading no longer decides expiry).
     mutating func removeAll() {
-        self = SessionDeadlines()
+        self = SessionDeadlines(stallMs: stallMs)
+    }
+
+    /// Empty; `stallMs` is the gap between expiry checks taken as a stall of the member.
+    init(stallMs: Int64 = SessionDeadlines.defaultStallMs) {
+        self.stallMs = stallMs
     }
 
     /// Records `tracked` for `id`, moving it to the bucket of its deadline.
