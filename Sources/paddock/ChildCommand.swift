@@ -27,8 +27,17 @@ enum ChildCommand {
         until ended: @escaping @Sendable () async -> Bool
     ) async throws -> Outcome {
         precondition(!command.isEmpty, "a child command needs at least its name")
+        // Stopping paddock stops the command first, so the lock is released (or the
+        // leadership resigned) when it exits rather than when the session's TTL passes.
+        // The signals are caught before the command starts: a SIGTERM that came between
+        // the start and the handlers would otherwise end paddock and leave the command
+        // running (its pid is known to the world as soon as it runs).
+        let forwarding = SignalForwarding([SIGINT, SIGTERM, SIGHUP])
+        defer { forwarding.cancel() }
+        await forwarding.registered()
         let exit = ExitWatch()
         let pid = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        forwarding.start(forwardingTo: pid)
         // A thread of its own waits for the exit: waitpid blocks.
         let waiter = Thread {
             var status: Int32 = 0
@@ -37,18 +46,6 @@ enum ChildCommand {
             exit.exited(ChildCommand.exitStatus(status))
         }
         waiter.start()
-        // Stopping paddock stops the command first, so the lock is released (or the
-        // leadership resigned) when it exits rather than when the session's TTL passes.
-        let forwarded = [SIGINT, SIGTERM, SIGHUP]
-        let sources = forwarded.map { signalNumber in
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { kill(pid, signalNumber) }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-        }
 
         enum Event: Sendable { case exited(Int32), ended }
         let first: Event = await withTaskGroup(of: Event?.self) { group in
@@ -175,5 +172,77 @@ final class ExitWatch: Sendable {
             let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.resume(returning: nil)
         }
+    }
+}
+
+/// Catches signals for a child command and passes them on to it; one that comes before
+/// the child runs is passed on as soon as it does.
+///
+/// `@unchecked Sendable`: the sources are created in `init` and only cancelled after; the
+/// mutable state is behind `state`.
+final class SignalForwarding: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let state = Mutex<(pid: pid_t?, pending: [Int32], registered: Int, waiter: CheckedContinuation<Void, Never>?)>(
+        (nil, [], 0, nil))
+
+    /// Ignores `signals` (so none ends this process before its handler is in place) and
+    /// starts catching them.
+    init(_ signals: [Int32]) {
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
+        }
+        self.sources = sources
+        for (source, number) in zip(sources, signals) {
+            source.setEventHandler { [weak self] in self?.caught(number) }
+            source.setRegistrationHandler { [weak self] in self?.didRegister() }
+            source.resume()
+        }
+    }
+
+    /// Returns once every signal's handler is in place.
+    func registered() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.registered >= sources.count { return true }
+                state.waiter = waiter
+                return false
+            }
+            if done { waiter.resume() }
+        }
+    }
+
+    /// Passes on to `pid` what was caught so far and everything caught from now on.
+    func start(forwardingTo pid: pid_t) {
+        let pending = state.withLock { state -> [Int32] in
+            state.pid = pid
+            defer { state.pending = [] }
+            return state.pending
+        }
+        for number in pending { kill(pid, number) }
+    }
+
+    /// Stops catching.
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+
+    private func didRegister() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.registered += 1
+            guard state.registered >= sources.count else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    private func caught(_ number: Int32) {
+        let pid = state.withLock { state -> pid_t? in
+            if state.pid == nil { state.pending.append(number) }
+            return state.pid
+        }
+        if let pid { kill(pid, number) }
     }
 }
