@@ -1100,6 +1100,9 @@ final class ClusterDriver: @unchecked Sendable {
         let answers = afterPublish
         afterPublish.removeAll()
         for answer in answers { answer() }
+        // The batches answered above reach the watchers too.
+        for delivery in pendingDeliveries { replica.watchHub.deliver(delivery) }
+        pendingDeliveries.removeAll()
         for read in newReads { read.reply(.failure(error)) }
         for (_, round) in readsByContext { for read in round.reads { read.reply(.failure(error)) } }
         for entry in readsAwaitingApply { for read in entry.reads { read.reply(.failure(error)) } }

@@ -39,6 +39,15 @@ public final class WatchHub: Sendable {
         var lateJoiners: [ObjectIdentifier: Zxid] = [:]
         /// Counts `reset`s: a batch recorded before one is not delivered after it.
         var generation = 0
+        /// Every batch through this zxid was handed to the watchers; `applied` may be ahead
+        /// while recorded batches wait for `deliver`.
+        var delivered: Zxid
+
+        /// The zxid a registered sink has every change through: what was delivered, or what
+        /// its replay or snapshot covered when it registered while batches were undelivered.
+        func completeZxid(of sink: any WatchSink) -> Zxid {
+            max(delivered, lateJoiners[ObjectIdentifier(sink)] ?? .zero)
+        }
     }
 
     /// A hub with an empty history at the tree's zxid; the member calls `reset(tree:)`
@@ -47,7 +56,7 @@ public final class WatchHub: Sendable {
         self.limits = limits
         let history = WatchHistory(
             floor: tree.lastApplied, eventsMax: limits.watchHistoryEventsMax, bytesMax: limits.watchHistoryBytesMax)
-        state = Mutex(HubState(history: history, tree: tree, applied: tree.lastApplied))
+        state = Mutex(HubState(history: history, tree: tree, applied: tree.lastApplied, delivered: tree.lastApplied))
     }
 
     // MARK: Feeding the hub (the member's apply thread)
@@ -101,6 +110,7 @@ public final class WatchHub: Sendable {
             var wakes = LoopWakes()
             guard pending.generation == state.generation else { return wakes }
             state.undelivered -= 1
+            state.delivered = max(state.delivered, pending.appliedZxid)
             if state.index.count > 0 && !pending.events.isEmpty {
                 Self.deliver(pending.events, appliedZxid: pending.appliedZxid, state: &state, wakes: &wakes)
             }
@@ -163,6 +173,7 @@ public final class WatchHub: Sendable {
             state.applied = tree.lastApplied
             state.generation += 1
             state.undelivered = 0
+            state.delivered = tree.lastApplied
             state.lateJoiners.removeAll()
             return (state.index.removeAll(), tree.lastApplied)
         }
@@ -171,13 +182,16 @@ public final class WatchHub: Sendable {
 
     /// Ends every watcher and refuses new ones (the member is stopping). Idempotent.
     public func shutdown() {
-        let (ended, waiters, applied): ([any WatchSink], [AppliedWaiter], Zxid) = state.withLock { state in
+        let (ended, waiters): ([(any WatchSink, Zxid)], [AppliedWaiter]) = state.withLock { state in
             state.closed = true
             let waiters = state.appliedWaiters
             state.appliedWaiters = []
-            return (state.index.removeAll(), waiters, state.applied)
+            // Each sink is told the zxid it has every change through (see `remove`).
+            let sinks = state.index.removeAll().map { ($0, state.completeZxid(of: $0)) }
+            state.lateJoiners.removeAll()
+            return (sinks, waiters)
         }
-        for sink in ended { sink.end(.shutdown, appliedZxid: applied) }
+        for (sink, complete) in ended { sink.end(.shutdown, appliedZxid: complete) }
         for waiter in waiters { waiter.finish(false) }
     }
 
@@ -273,8 +287,11 @@ public final class WatchHub: Sendable {
     @discardableResult
     func remove(_ sink: any WatchSink) -> Zxid? {
         state.withLock { state in
+            // Not `applied`: batches recorded and not yet delivered are not in what this
+            // sink got, and a long-poll resumes after the zxid answered here.
+            let complete = state.completeZxid(of: sink)
             state.lateJoiners[ObjectIdentifier(sink)] = nil
-            return state.index.remove(sink) ? state.applied : nil
+            return state.index.remove(sink) ? complete : nil
         }
     }
 

@@ -139,6 +139,29 @@ import ZNodeTree
         #expect(late.summary.last == "3 changed /a")
     }
 
+    /// A watcher that leaves between record and deliver (a long-poll's deadline, say) is
+    /// told the zxid it has every change through: not the recorded batch it never got,
+    /// or its resume would skip that batch. A late joiner has the batch in its replay.
+    @Test func aWatcherLeavingBeforeDeliveryIsToldWhatItHasEverythingThrough() {
+        var feeder = HubFeeder()
+        feeder.apply(create("/a"))  // 1
+        let early = RecordingSink()
+        _ = feeder.hub.register(early, filter: WatchFilter(path: path("/a"), recursive: false), start: .now)
+
+        var tree = feeder.tree
+        let events = tree.apply(Entry(zxid: Zxid(2), timeMs: 1_000, command: set("/a", "two"))).events
+        let pending = feeder.hub.record(events: events, appliedZxid: Zxid(2), tree: tree)
+        let late = RecordingSink()
+        _ = feeder.hub.register(late, filter: WatchFilter(path: path("/a"), recursive: false), start: .after(Zxid(1)))
+
+        #expect(feeder.hub.remove(early) == Zxid(1))
+        #expect(feeder.hub.remove(late) == Zxid(2))
+        feeder.hub.deliver(pending)
+        #expect(early.summary.isEmpty)
+        #expect(late.summary == ["2 changed /a"])
+        #expect(feeder.hub.appliedZxid == Zxid(2))
+    }
+
     @Test func oneShotSatisfiedByItsReplayIsNotIndexed() {
         var feeder = HubFeeder()
         feeder.apply(create("/a"), set("/a", "1"), set("/a", "2"))
