@@ -38,10 +38,15 @@ enum ChildCommand {
         let exit = ExitWatch()
         let pid = try spawn(command, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         forwarding.start(forwardingTo: pid)
-        // A thread of its own waits for the exit: waitpid blocks.
+        // A thread of its own waits for the exit: waitpid blocks. It waits without reaping
+        // first and stops the forwarding before the reap, so no signal is ever passed on to
+        // a pid that another process may have taken.
         let waiter = Thread {
+            var info = siginfo_t()
+            // Bounded: both return once the child exits; EINTR only repeats them.
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1, errno == EINTR {}
+            forwarding.childExited()
             var status: Int32 = 0
-            // Bounded: waitpid returns once the child exits; EINTR only repeats it.
             while waitpid(pid, &status, 0) == -1, errno == EINTR {}
             exit.exited(ChildCommand.exitStatus(status))
         }
@@ -182,8 +187,19 @@ final class ExitWatch: Sendable {
 /// mutable state is behind `state`.
 final class SignalForwarding: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
-    private let state = Mutex<(pid: pid_t?, pending: [Int32], registered: Int, waiter: CheckedContinuation<Void, Never>?)>(
-        (nil, [], 0, nil))
+    private let state: Mutex<ForwardingState>
+
+    private struct ForwardingState {
+        /// The child to pass signals on to, while it runs.
+        var pid: pid_t?
+        /// Whether a child was started at all.
+        var everRan = false
+        /// Signals caught before the child ran.
+        var pending: [Int32] = []
+        var registered = 0
+        var waiter: CheckedContinuation<Void, Never>?
+        let numbers: [Int32]
+    }
 
     /// Ignores `signals` (so none ends this process before its handler is in place) and
     /// starts catching them.
@@ -194,6 +210,7 @@ final class SignalForwarding: @unchecked Sendable {
             sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
         }
         self.sources = sources
+        state = Mutex(ForwardingState(numbers: signals))
         for (source, number) in zip(sources, signals) {
             source.setEventHandler { [weak self] in self?.caught(number) }
             source.setRegistrationHandler { [weak self] in self?.didRegister() }
@@ -217,15 +234,30 @@ final class SignalForwarding: @unchecked Sendable {
     func start(forwardingTo pid: pid_t) {
         let pending = state.withLock { state -> [Int32] in
             state.pid = pid
+            state.everRan = true
             defer { state.pending = [] }
             return state.pending
         }
         for number in pending { kill(pid, number) }
     }
 
-    /// Stops catching.
+    /// The child exited: nothing is passed on from now on.
+    func childExited() {
+        state.withLock { $0.pid = nil }
+    }
+
+    /// Stops catching: the signals get their default action back, so paddock can still be
+    /// interrupted while it releases the lock. A signal caught while no child ever ran
+    /// (the start failed) is raised again, now with that default action.
     func cancel() {
         for source in sources { source.cancel() }
+        let (unanswered, numbers) = state.withLock { state -> ([Int32], [Int32]) in
+            let unanswered = state.everRan ? [] : state.pending
+            state.pending = []
+            return (unanswered, state.numbers)
+        }
+        for number in numbers { signal(number, SIG_DFL) }
+        for number in unanswered { raise(number) }
     }
 
     private func didRegister() {
@@ -240,7 +272,7 @@ final class SignalForwarding: @unchecked Sendable {
 
     private func caught(_ number: Int32) {
         let pid = state.withLock { state -> pid_t? in
-            if state.pid == nil { state.pending.append(number) }
+            if state.pid == nil && !state.everRan { state.pending.append(number) }
             return state.pid
         }
         if let pid { kill(pid, number) }

@@ -98,8 +98,20 @@ public final class ChildProcess: Sendable {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
+        // An empty signal mask and every default action: the spawning thread may be one of
+        // the concurrency pool's, which block signals, and this process ignores SIGPIPE.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var spawned: pid_t = 0
-        let result = posix_spawn(&spawned, executable, &actions, nil, argv, envp)
+        let result = posix_spawn(&spawned, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             for fd in [stdoutRead, stderrRead, stdinWriteEnd].compactMap({ $0 }) { close(fd) }
             throw ChildProcessError(description: "could not start \(executable): \(String(cString: strerror(result)))")
@@ -118,7 +130,10 @@ public final class ChildProcess: Sendable {
             let bytes = Array(stdin.utf8)
             var written = 0
             while written < bytes.count {
-                let count = bytes[written...].withUnsafeBytes { Glibc.write(stdinWriteEnd, $0.baseAddress, $0.count) }
+                // `send` with MSG_NOSIGNAL: a child that exited early gives an error, not SIGPIPE.
+                let count = bytes[written...].withUnsafeBytes {
+                    send(stdinWriteEnd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
                 written += count

@@ -29,8 +29,8 @@ public struct ReplicaOptions: Sendable, Equatable {
     /// Most encoded bytes written in one transaction (default 16 MiB, at least one entry);
     /// the rest wait for the next, so one transaction never holds gigabytes.
     public var batchBytesMax: Int
-    /// Period of the expiry timer for sessions and TTL nodes (default 100 ms). A session
-    /// expires at most about this long after its deadline.
+    /// Period of the expiry timer for sessions and TTL nodes (default 100 ms, at most
+    /// 1,000 ms). A session expires at most about this long after its deadline.
     public var expiryTickMs: Int
     /// The limits a fresh tree is created with (idempotency retention, path bytes). A
     /// recovered tree keeps the ones stored in its snapshot, as every replica must agree.
@@ -61,7 +61,8 @@ public struct ReplicaOptions: Sendable, Equatable {
         precondition(pendingBytesMax >= entryBytesMax, "pendingBytesMax \(pendingBytesMax) must be >= entryBytesMax \(entryBytesMax)")
         precondition(batchEntriesMax > 0, "batchEntriesMax \(batchEntriesMax) must be > 0")
         precondition(batchBytesMax > 0, "batchBytesMax \(batchBytesMax) must be > 0")
-        precondition(expiryTickMs > 0, "expiryTickMs \(expiryTickMs) must be > 0")
+        // Checks further apart than SessionDeadlines.defaultStallMs would all count as stalls.
+        precondition(expiryTickMs > 0 && expiryTickMs <= 1_000, "expiryTickMs \(expiryTickMs) must be 1...1000")
         self.snapshotIntervalEntries = snapshotIntervalEntries
         self.snapshotLogTailEntries = snapshotLogTailEntries
         self.pendingProposalsMax = pendingProposalsMax
