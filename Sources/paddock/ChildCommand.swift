@@ -204,12 +204,7 @@ final class SignalForwarding: @unchecked Sendable {
     /// Ignores `signals` (so none ends this process before its handler is in place) and
     /// starts catching them.
     init(_ signals: [Int32]) {
-        var sources: [DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
-        }
-        self.sources = sources
+        sources = ignoredSignalSources(signals)
         state = Mutex(ForwardingState(numbers: signals))
         for (source, number) in zip(sources, signals) {
             source.setEventHandler { [weak self] in self?.caught(number) }

@@ -400,12 +400,7 @@ final class TerminationSignals: @unchecked Sendable {
     private let fired = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
 
     init(_ signals: [Int32]) {
-        var sources: [DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            sources.append(DispatchSource.makeSignalSource(signal: number, queue: .global()))
-        }
-        self.sources = sources
+        sources = ignoredSignalSources(signals)
         for (source, number) in zip(sources, signals) {
             source.setEventHandler { [weak self] in self?.deliver(number) }
             source.resume()
