@@ -116,9 +116,7 @@ import ZNodeTree
         let early = RecordingSink()
         _ = feeder.hub.register(early, filter: WatchFilter(path: path("/a"), recursive: false), start: .now)
 
-        var tree = feeder.tree
-        let events = tree.apply(Entry(zxid: Zxid(2), timeMs: 1_000, command: set("/a", "two"))).events
-        let pending = feeder.hub.record(events: events, appliedZxid: Zxid(2), tree: tree)
+        let pending = feeder.record(set("/a", "two"))  // 2
         #expect(feeder.hub.appliedZxid == Zxid(2))
         #expect(early.summary.isEmpty, "record hands nothing out")
 
@@ -133,8 +131,7 @@ import ZNodeTree
         #expect(late.summary == (start == .after(Zxid(1)) ? ["2 changed /a"] : []))
 
         // The next batch reaches both, as usual.
-        let next = tree.apply(Entry(zxid: Zxid(3), timeMs: 1_000, command: set("/a", "three"))).events
-        feeder.hub.publish(events: next, appliedZxid: Zxid(3), tree: tree)
+        feeder.apply(set("/a", "three"))  // 3
         #expect(early.summary == ["2 changed /a", "3 changed /a"])
         #expect(late.summary.last == "3 changed /a")
     }
@@ -148,9 +145,7 @@ import ZNodeTree
         let early = RecordingSink()
         _ = feeder.hub.register(early, filter: WatchFilter(path: path("/a"), recursive: false), start: .now)
 
-        var tree = feeder.tree
-        let events = tree.apply(Entry(zxid: Zxid(2), timeMs: 1_000, command: set("/a", "two"))).events
-        let pending = feeder.hub.record(events: events, appliedZxid: Zxid(2), tree: tree)
+        let pending = feeder.record(set("/a", "two"))  // 2
         let late = RecordingSink()
         _ = feeder.hub.register(late, filter: WatchFilter(path: path("/a"), recursive: false), start: .after(Zxid(1)))
 

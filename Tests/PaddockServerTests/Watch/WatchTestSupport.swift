@@ -18,13 +18,24 @@ struct HubFeeder {
     /// Applies `commands` as one batch (one entry each) and publishes it; returns the events.
     @discardableResult
     mutating func apply(_ commands: Command...) -> [WatchEvent] {
+        let (events, pending) = recordBatch(commands)
+        hub.deliver(pending)
+        return events
+    }
+
+    /// Applies `commands` as one batch and records it in the hub without delivering it:
+    /// what a member does before answering the batch's writes.
+    mutating func record(_ commands: Command...) -> PendingDelivery {
+        recordBatch(commands).pending
+    }
+
+    private mutating func recordBatch(_ commands: [Command]) -> (events: [WatchEvent], pending: PendingDelivery) {
         var events: [WatchEvent] = []
         for command in commands {
             let entry = Entry(zxid: Zxid(tree.lastApplied.rawValue + 1), timeMs: 1_000, command: command)
             events += tree.apply(entry).events
         }
-        hub.publish(events: events, appliedZxid: tree.lastApplied, tree: tree)
-        return events
+        return (events, hub.record(events: events, appliedZxid: tree.lastApplied, tree: tree))
     }
 }
 
