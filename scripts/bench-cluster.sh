@@ -25,31 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_http() {
-    for _ in $(seq 1 300); do
-        curl -sf -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "bench: $1 did not come up" >&2
-    exit 1
-}
-
-run_wrk() {
-    local name=$1 conns=$2 script=$3 url=$4 out
-    out=$(wrk -t2 -c"$conns" -d"$duration" --latency -s "scripts/bench/$script" "$url")
-    local rps non2xx p50 p99 errors
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    non2xx=$(sed -n 's/.*non2xx=\([0-9]*\).*/\1/p' <<<"$out")
-    p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$out")
-    p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$out")
-    errors=$(awk '/Socket errors|Non-2xx/ {print}' <<<"$out" | tr '\n' ' ')
-    printf '%-44s %6s %12s %9s %9s  %s%s\n' "$name" "$conns" "$rps" "$p50" "$p99" \
-        "${non2xx:+non2xx=$non2xx }" "$errors"
-}
+name_width=44
+# shellcheck source=bench/common.sh
+source scripts/bench/common.sh
 
 echo "== building release"
 swift build -c release --product paddock 2>&1 | tail -n 1
