@@ -1,5 +1,6 @@
 import Foundation
 import PaddockStorage
+import PaddockTestSupport
 import RaftCore
 import Testing
 import ZNodeTree
@@ -75,6 +76,26 @@ import ZNodeTree
             for name in Array(members.keys) { await stop(name) }
             for dir in dirs.values { dir.remove() }
         }
+
+        /// Starts `count` members, waits for a leader and runs `body` with the cluster and
+        /// its leader; closes the cluster afterwards, also when `body` throws. No leader in
+        /// time is a recorded issue, and `body` does not run.
+        static func withLeader(count: Int = 3, _ body: (Cluster, MemberName) async throws -> Void) async throws {
+            let cluster = try Cluster(count: count)
+            try cluster.startAll()
+            guard let leader = await cluster.leader() else {
+                Issue.record("no leader")
+                await cluster.close()
+                return
+            }
+            do {
+                try await body(cluster, leader)
+            } catch {
+                await cluster.close()
+                throw error
+            }
+            await cluster.close()
+        }
     }
 
     func create(_ replica: ClusterReplica, _ path: String, _ data: String, key: String? = nil) async throws -> Committed {
@@ -108,30 +129,24 @@ import ZNodeTree
     }
 
     @Test func aNewLeaderTakesOverAndNoAcknowledgedWriteIsLost() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard let first = await cluster.leader() else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
+        try await Cluster.withLeader { cluster, first in
+            let follower = cluster.names.first { $0 != first }!
+            for index in 0..<20 {
+                _ = try await create(cluster.members[follower]!, "/a\(index)", "x")
+            }
+            await cluster.stop(first)
+            let second = await cluster.leader()
+            #expect(second != nil && second != first)
+            let survivor = cluster.members[follower]!
+            _ = try await create(survivor, "/after", "y")
+            let view = try await survivor.read(.linearizable)
+            for index in 0..<20 { #expect(view.tree.node(at: path("/a\(index)")) != nil) }
+            // The old leader restarts from its disk and catches up.
+            try cluster.start(first)
+            #expect(await eventually(timeoutMs: 10_000) {
+                (try? cluster.members[first]!.readNow(.serializable))?.tree.node(at: path("/after")) != nil
+            })
         }
-        let follower = cluster.names.first { $0 != first }!
-        for index in 0..<20 {
-            _ = try await create(cluster.members[follower]!, "/a\(index)", "x")
-        }
-        await cluster.stop(first)
-        let second = await cluster.leader()
-        #expect(second != nil && second != first)
-        let survivor = cluster.members[follower]!
-        _ = try await create(survivor, "/after", "y")
-        let view = try await survivor.read(.linearizable)
-        for index in 0..<20 { #expect(view.tree.node(at: path("/a\(index)")) != nil) }
-        // The old leader restarts from its disk and catches up.
-        try cluster.start(first)
-        #expect(await eventually(timeoutMs: 10_000) {
-            (try? cluster.members[first]!.readNow(.serializable))?.tree.node(at: path("/after")) != nil
-        })
-        await cluster.close()
     }
 
     @Test func idempotentRetryThroughAnotherMemberAppliesOnce() async throws {
@@ -146,40 +161,33 @@ import ZNodeTree
     }
 
     @Test func sessionsKeptAliveThroughAFollowerSurviveAndExpireThroughTheLeader() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard let leader = await cluster.leader() else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
+        try await Cluster.withLeader { cluster, leader in
+            let follower = cluster.members[cluster.names.first { $0 != leader }!]!
+            // 4 s: room for a busy machine's stalls between keepalives 300 ms apart.
+            let opened = try await follower.openSession(ttlMs: 4_000)
+            guard case .sessionOpened(let id, _) = opened.result else {
+                Issue.record("open answered \(opened.result)")
+                return
+            }
+            _ = try await follower.propose(
+                .create(CreateOp(path: path("/eph"), data: [], kind: .ephemeral, session: id)), idempotencyKey: nil)
+            for _ in 0..<6 {
+                let remaining = try await follower.keepAlive(id)
+                #expect(remaining == 4_000)
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(try follower.readNow(.serializable)?.tree.node(at: path("/eph")) != nil)
+            // Without keepalives it expires: within TTL + election timeout + ticks.
+            #expect(await eventually(timeoutMs: 10_000) {
+                (try? follower.readNow(.serializable))?.tree.node(at: path("/eph")) == nil
+            })
+            do throws(ReplicaError) {
+                _ = try await follower.keepAlive(id)
+                Issue.record("an expired session was kept alive")
+            } catch {
+                #expect(error.code == .sessionExpired)
+            }
         }
-        let follower = cluster.members[cluster.names.first { $0 != leader }!]!
-        // 4 s: room for a busy machine's stalls between keepalives 300 ms apart.
-        let opened = try await follower.openSession(ttlMs: 4_000)
-        guard case .sessionOpened(let id, _) = opened.result else {
-            Issue.record("open answered \(opened.result)")
-            await cluster.close()
-            return
-        }
-        _ = try await follower.propose(
-            .create(CreateOp(path: path("/eph"), data: [], kind: .ephemeral, session: id)), idempotencyKey: nil)
-        for _ in 0..<6 {
-            let remaining = try await follower.keepAlive(id)
-            #expect(remaining == 4_000)
-            try await Task.sleep(for: .milliseconds(300))
-        }
-        #expect(try follower.readNow(.serializable)?.tree.node(at: path("/eph")) != nil)
-        // Without keepalives it expires: within TTL + election timeout + ticks.
-        #expect(await eventually(timeoutMs: 10_000) {
-            (try? follower.readNow(.serializable))?.tree.node(at: path("/eph")) == nil
-        })
-        do {
-            _ = try await follower.keepAlive(id)
-            Issue.record("an expired session was kept alive")
-        } catch {
-            #expect(error.code == .sessionExpired)
-        }
-        await cluster.close()
     }
 
     @Test func aLearnerJoinsCatchesUpBySnapshotIsPromotedAndAMemberIsRemoved() async throws {
@@ -211,29 +219,23 @@ import ZNodeTree
     }
 
     @Test func aMinorityRefusesLinearizableReadsAndAfterHealingAllAgree() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard let leader = await cluster.leader() else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
+        try await Cluster.withLeader { cluster, leader in
+            cluster.network.isolate(leader, from: cluster.names)
+            let majority = cluster.names.filter { $0 != leader }
+            do throws(ReplicaError) {
+                _ = try await cluster.members[leader]!.read(.linearizable)
+                Issue.record("the isolated leader answered a linearizable read")
+            } catch {
+                #expect(error.code == .unavailable)
+            }
+            _ = try await create(cluster.members[majority[0]]!, "/majority", "m")
+            cluster.network.heal()
+            #expect(await eventually(timeoutMs: 10_000) {
+                let digests = Set(cluster.names.compactMap { try? cluster.members[$0]!.readNow(.serializable)?.tree.digest() })
+                let applied = Set(cluster.names.compactMap { cluster.members[$0]!.status.appliedZxid })
+                return digests.count == 1 && applied.count == 1
+            })
         }
-        cluster.network.isolate(leader, from: cluster.names)
-        let majority = cluster.names.filter { $0 != leader }
-        do {
-            _ = try await cluster.members[leader]!.read(.linearizable)
-            Issue.record("the isolated leader answered a linearizable read")
-        } catch {
-            #expect(error.code == .unavailable)
-        }
-        _ = try await create(cluster.members[majority[0]]!, "/majority", "m")
-        cluster.network.heal()
-        #expect(await eventually(timeoutMs: 10_000) {
-            let digests = Set(cluster.names.compactMap { try? cluster.members[$0]!.readNow(.serializable)?.tree.digest() })
-            let applied = Set(cluster.names.compactMap { cluster.members[$0]!.status.appliedZxid })
-            return digests.count == 1 && applied.count == 1
-        })
-        await cluster.close()
     }
 
     /// Leader changes do not restart a session's TTL: the new leader counts from the
@@ -245,88 +247,69 @@ import ZNodeTree
     /// every leader change (one every ~300 ms) would live as long as the changes go on
     /// (10 s here); it must go long before.
     @Test func leaderChangesNeitherShortenNorExtendASession() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard await cluster.leader() != nil else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
-        }
-        let member = cluster.members[cluster.names[0]]!
-        // 4 s: room for a busy machine's stalls between the first requests.
-        let opened = try await member.openSession(ttlMs: 4_000)
-        guard case .sessionOpened(let id, _) = opened.result else {
-            Issue.record("open answered \(opened.result)")
-            await cluster.close()
-            return
-        }
-        _ = try await member.propose(.create(CreateOp(path: path("/held"), kind: .ephemeral, session: id)), idempotencyKey: nil)
-        _ = try await member.keepAlive(id)
-        let acknowledged = ContinuousClock.now
-        var expiredAfter: Duration?
-        var transfers = 0
-        // Hand leadership around every ~300 ms for up to 15 s.
-        for _ in 0..<50 {
-            let view = try member.readNow(.serializable)
-            if view?.tree.node(at: path("/held")) == nil {
-                expiredAfter = ContinuousClock.now - acknowledged
-                break
+        try await Cluster.withLeader { cluster, _ in
+            let member = cluster.members[cluster.names[0]]!
+            // 4 s: room for a busy machine's stalls between the first requests.
+            let opened = try await member.openSession(ttlMs: 4_000)
+            guard case .sessionOpened(let id, _) = opened.result else {
+                Issue.record("open answered \(opened.result)")
+                return
             }
-            if ContinuousClock.now - acknowledged < .milliseconds(3_700) {
-                #expect(view?.tree.session(id) != nil, "the session expired before its TTL")
+            _ = try await member.propose(.create(CreateOp(path: path("/held"), kind: .ephemeral, session: id)), idempotencyKey: nil)
+            _ = try await member.keepAlive(id)
+            let acknowledged = ContinuousClock.now
+            var expiredAfter: Duration?
+            var transfers = 0
+            // Hand leadership around every ~300 ms for up to 15 s.
+            for _ in 0..<50 {
+                let view = try member.readNow(.serializable)
+                if view?.tree.node(at: path("/held")) == nil {
+                    expiredAfter = ContinuousClock.now - acknowledged
+                    break
+                }
+                if ContinuousClock.now - acknowledged < .milliseconds(3_700) {
+                    #expect(view?.tree.session(id) != nil, "the session expired before its TTL")
+                }
+                if let leader = await cluster.leader(), (try? await cluster.members[leader]!.transferLeadership(to: nil)) != nil {
+                    transfers += 1
+                }
+                try await Task.sleep(for: .milliseconds(300))
             }
-            if let leader = await cluster.leader(), (try? await cluster.members[leader]!.transferLeadership(to: nil)) != nil {
-                transfers += 1
-            }
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(transfers >= 2, "only \(transfers) leader changes happened")
+            #expect(expiredAfter != nil, "the session outlived 15 s of leader changes with a 4 s TTL")
+            if let expiredAfter { #expect(expiredAfter >= .milliseconds(4_000)) }
         }
-        #expect(transfers >= 2, "only \(transfers) leader changes happened")
-        #expect(expiredAfter != nil, "the session outlived 15 s of leader changes with a 4 s TTL")
-        if let expiredAfter { #expect(expiredAfter >= .milliseconds(4_000)) }
-        await cluster.close()
     }
 
     /// A write to a leader that is cut off can never commit there; it is answered 503 at
     /// its deadline instead of waiting forever.
     @Test(.timeLimit(.minutes(1))) func aWriteToAnIsolatedLeaderIsAnsweredAtItsDeadline() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard let leader = await cluster.leader() else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
+        try await Cluster.withLeader { cluster, leader in
+            cluster.network.isolate(leader, from: cluster.names)
+            let started = ContinuousClock.now
+            do {
+                _ = try await create(cluster.members[leader]!, "/stranded", "x")
+                Issue.record("an isolated leader acknowledged a write")
+            } catch {
+                #expect((error as? ReplicaError)?.code == .unavailable)
+            }
+            #expect(ContinuousClock.now - started < .seconds(20))
+            cluster.network.heal()
         }
-        cluster.network.isolate(leader, from: cluster.names)
-        let started = ContinuousClock.now
-        do {
-            _ = try await create(cluster.members[leader]!, "/stranded", "x")
-            Issue.record("an isolated leader acknowledged a write")
-        } catch {
-            #expect((error as? ReplicaError)?.code == .unavailable)
-        }
-        #expect(ContinuousClock.now - started < .seconds(20))
-        cluster.network.heal()
-        await cluster.close()
     }
 
     /// The leader's answer to a write forwarded by a follower is given once the follower
     /// has applied it too: its client reading that member next sees the write.
     @Test func aWriteThroughAFollowerIsVisibleThereAtOnce() async throws {
-        let cluster = try Cluster(count: 3)
-        try cluster.startAll()
-        guard let leader = await cluster.leader() else {
-            Issue.record("no leader")
-            await cluster.close()
-            return
+        try await Cluster.withLeader { cluster, leader in
+            let follower = cluster.members[cluster.names.first { $0 != leader }!]!
+            for index in 0..<40 {
+                let committed = try await create(follower, "/mine\(index)", "v")
+                let view = try follower.readNow(.serializable)
+                #expect(view.map { $0.zxid >= committed.zxid } == true, "write \(index) at \(committed.zxid) not applied yet")
+                #expect(view?.tree.node(at: path("/mine\(index)")) != nil)
+            }
         }
-        let follower = cluster.members[cluster.names.first { $0 != leader }!]!
-        for index in 0..<40 {
-            let committed = try await create(follower, "/mine\(index)", "v")
-            let view = try follower.readNow(.serializable)
-            #expect(view.map { $0.zxid >= committed.zxid } == true, "write \(index) at \(committed.zxid) not applied yet")
-            #expect(view?.tree.node(at: path("/mine\(index)")) != nil)
-        }
-        await cluster.close()
     }
 
     @Test func malformedAppendsFromAPeerAreDropped() {
