@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PaddockClient
 import PaddockServer
+import PaddockTestSupport
 import Synchronization
 import Testing
 import ZNodeTree
@@ -89,15 +90,6 @@ final class LiveMember: Sendable {
     }
 }
 
-/// Polls `condition` every 5 ms until it holds or `timeoutMs` passes; returns whether it held.
-func eventually(timeoutMs: Int = 10_000, _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return await condition()
-}
 
 /// A client of `endpoints` with short timeouts, shut down after `body`.
 func withClient<Value>(

@@ -1,5 +1,6 @@
 import PaddockClient
 import PaddockServer
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 

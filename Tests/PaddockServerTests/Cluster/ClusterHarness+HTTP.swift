@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 
 /// Requests the cluster tests send to one member, and waiting for a condition.
 extension ClusterHarness {
@@ -36,17 +37,12 @@ extension ClusterHarness {
         try await member(name).roles()
     }
 
-    /// Polls `condition` every `pollMs` until it holds or `timeoutMs` passed; returns
-    /// whether it held.
+    /// `eventually` with the pace of the process tests: every 20 ms (each poll is an
+    /// HTTP request to a member), 15 s at most by default.
     static func eventually(
         timeoutMs: Int = 15_000, pollMs: Int = 20, _ condition: () async throws -> Bool
     ) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
-        for _ in 0..<(timeoutMs / max(pollMs, 1) + 1) where ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(pollMs))
-        }
-        return (try? await condition()) == true
+        await PaddockTestSupport.eventually(timeoutMs: timeoutMs, pollMs: pollMs, condition)
     }
 
     /// Runs `body` on a started cluster and stops every member afterwards, also when

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Synchronization
 import Testing
 

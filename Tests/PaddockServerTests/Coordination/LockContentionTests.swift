@@ -1,5 +1,6 @@
 import Foundation
 import PaddockAPI
+import PaddockTestSupport
 import Synchronization
 import Testing
 import ZNodeTree

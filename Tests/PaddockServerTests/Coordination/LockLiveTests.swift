@@ -1,5 +1,6 @@
 import Foundation
 import PaddockAPI
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import PaddockStorage
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 

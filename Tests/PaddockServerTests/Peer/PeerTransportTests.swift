@@ -2,6 +2,7 @@ import Logging
 @testable import PaddockServer
 import RaftCore
 import Testing
+import PaddockTestSupport
 
 @Suite("Peer transport over TCP")
 struct PeerTransportTests {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import NIOCore
 import NIOPosix
+import PaddockTestSupport
 import Testing
 
 /// A second termination signal ends a member whose shutdown stalls.

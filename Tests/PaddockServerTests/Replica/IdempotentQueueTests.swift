@@ -1,4 +1,5 @@
 import PaddockStorage
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 

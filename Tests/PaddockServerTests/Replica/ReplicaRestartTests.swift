@@ -1,5 +1,6 @@
 import Foundation
 import PaddockStorage
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 

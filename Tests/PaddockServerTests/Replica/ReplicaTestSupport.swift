@@ -22,19 +22,6 @@ struct TempDirectory {
     }
 }
 
-/// Polls `condition` until it holds or `timeoutMs` passes; returns whether it held.
-///
-/// Bounded: at most `timeoutMs / 5` polls, each after a 5 ms yield of the task.
-func eventually(timeoutMs: Int = 20_000, _ condition: () async -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
-    while clock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return await condition()
-}
-
 func path(_ string: String) -> ZNodePath {
     try! ZNodePath(validating: string)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PaddockStorage
+import PaddockTestSupport
 import RaftCore
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PaddockAPI
+import PaddockTestSupport
 import Testing
 import ZNodeTree
 
